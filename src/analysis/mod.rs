@@ -1,0 +1,276 @@
+//! Indonesian text analysis for BM25: fold, split, slang, treasury synonyms, stopwords, Sastrawi stems.
+//!
+//! The same [`Analyzer`] runs at index time (as a tantivy tokenizer) and at query time, so both sides
+//! always agree on terms.
+
+mod stopwords;
+mod synonyms;
+
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
+
+use sastrawi::{Dictionary, Stemmer};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use unicode_normalization::UnicodeNormalization;
+
+pub use synonyms::{SynonymTable, GROUPS, SLANG};
+
+/// Name under which the analyzer is registered in tantivy indexes.
+pub const TOKENIZER_NAME: &str = "haipedia_id";
+
+/// One analysed term with its byte span in the original text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// Normalised, stemmed (or canonical) term.
+    pub text: String,
+    /// Byte offset where the source words start.
+    pub from: usize,
+    /// Byte offset where the source words end.
+    pub to: usize,
+    /// Token position (synonym tokens share the position of their first word).
+    pub position: usize,
+}
+
+/// The Indonesian analyzer; cheap to clone (shared tables).
+#[derive(Clone)]
+pub struct Analyzer {
+    inner: Arc<Tables>,
+}
+
+struct Tables {
+    synonyms: SynonymTable,
+    slang: std::collections::HashMap<&'static str, &'static str>,
+    stopwords: HashSet<&'static str>,
+    canonical: HashSet<&'static str>,
+}
+
+fn stemmer() -> &'static Stemmer<'static> {
+    static DICT: OnceLock<Dictionary> = OnceLock::new();
+    static STEMMER: OnceLock<Stemmer<'static>> = OnceLock::new();
+    STEMMER.get_or_init(|| Stemmer::new(DICT.get_or_init(Dictionary::new)))
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer::new()
+    }
+}
+
+impl Analyzer {
+    /// Builds the analyzer tables (synonyms, slang, stopwords) and warms the stemmer.
+    pub fn new() -> Analyzer {
+        let split = |s: &str| words(s).into_iter().map(|(w, _, _)| w).collect();
+        stemmer();
+        Analyzer {
+            inner: Arc::new(Tables {
+                synonyms: SynonymTable::new(split),
+                slang: SLANG.iter().copied().collect(),
+                stopwords: stopwords::STOPWORDS.iter().copied().collect(),
+                canonical: GROUPS.iter().map(|(c, _)| *c).collect(),
+            }),
+        }
+    }
+
+    /// Analyses `text` into search terms.
+    pub fn analyze(&self, text: &str) -> Vec<Term> {
+        let t = &self.inner;
+        // 1. fold and split, 2. rewrite chat slang (may expand to several words)
+        let mut toks: Vec<(String, usize, usize)> = Vec::new();
+        for (w, from, to) in words(text) {
+            match t.slang.get(w.as_str()) {
+                Some(std) => toks.extend(std.split(' ').map(|s| (s.to_string(), from, to))),
+                None => toks.push((w, from, to)),
+            }
+        }
+        let plain: Vec<&str> = toks.iter().map(|(w, _, _)| w.as_str()).collect();
+        let mut out = Vec::new();
+        let mut position = 0;
+        let mut i = 0;
+        while i < toks.len() {
+            // 3. synonyms: the longest variant starting here
+            if let Some((span, canonical)) = t.synonyms.match_at(&plain, i) {
+                out.push(Term {
+                    text: canonical.to_string(),
+                    from: toks[i].1,
+                    to: toks[i + span - 1].2,
+                    position,
+                });
+                if span == 1 {
+                    position += 1;
+                    i += 1;
+                    continue;
+                }
+                // multi-word variants keep their own (stemmed) words too
+                for (w, from, to) in &toks[i..i + span] {
+                    if let Some(term) = self.word_term(w) {
+                        out.push(Term {
+                            text: term,
+                            from: *from,
+                            to: *to,
+                            position,
+                        });
+                        position += 1;
+                    }
+                }
+                i += span;
+                continue;
+            }
+            let (w, from, to) = &toks[i];
+            if let Some(term) = self.word_term(w) {
+                out.push(Term {
+                    text: term,
+                    from: *from,
+                    to: *to,
+                    position,
+                });
+                position += 1;
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// Terms of `text` without positions, de-duplicated in order: what a query asks for.
+    pub fn query_terms(&self, text: &str) -> Vec<String> {
+        let mut seen = HashSet::new();
+        self.analyze(text)
+            .into_iter()
+            .filter_map(|t| seen.insert(t.text.clone()).then_some(t.text))
+            .collect()
+    }
+
+    /// A plain word as a term: dropped if a stopword, stemmed if an Indonesian word.
+    fn word_term(&self, w: &str) -> Option<String> {
+        let t = &self.inner;
+        if t.stopwords.contains(w) {
+            return None;
+        }
+        if t.canonical.contains(w) || w.len() <= 3 || w.bytes().any(|b| b.is_ascii_digit()) {
+            return Some(w.to_string());
+        }
+        let stem = stemmer().stem_word(w);
+        if stem.is_empty() || t.stopwords.contains(stem.as_ref()) {
+            Some(w.to_string())
+        } else {
+            Some(stem.into_owned())
+        }
+    }
+}
+
+/// Lowercase, diacritics-folded alphanumeric words with their byte spans in `text`.
+/// Hyphens and dots inside words split them ("e-mail" -> "e", "mail"; "16.00" -> "16", "00").
+pub fn words(text: &str) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push((fold(&text[s..i]), s, i));
+        }
+    }
+    if let Some(s) = start {
+        out.push((fold(&text[s..]), s, text.len()));
+    }
+    out.retain(|(w, _, _)| !w.is_empty());
+    out
+}
+
+/// Lowercases and strips diacritics (NFKD without combining marks): "Café" -> "cafe".
+pub fn fold(word: &str) -> String {
+    word.nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The analyzer as a tantivy tokenizer (register it under [`TOKENIZER_NAME`]).
+#[derive(Clone, Default)]
+pub struct IndonesianTokenizer {
+    analyzer: Analyzer,
+}
+
+impl IndonesianTokenizer {
+    /// Wraps an analyzer for tantivy.
+    pub fn new(analyzer: Analyzer) -> Self {
+        IndonesianTokenizer { analyzer }
+    }
+}
+
+/// Pre-computed tokens handed to tantivy.
+pub struct TermStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for IndonesianTokenizer {
+    type TokenStream<'a> = TermStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TermStream {
+        let tokens = self
+            .analyzer
+            .analyze(text)
+            .into_iter()
+            .map(|t| Token {
+                offset_from: t.from,
+                offset_to: t.to,
+                position: t.position,
+                text: t.text,
+                position_length: 1,
+            })
+            .collect();
+        TermStream { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for TermStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        Analyzer::new().query_terms(text)
+    }
+
+    #[test]
+    fn acronyms_and_long_forms_meet() {
+        assert!(terms("surat perintah membayar").contains(&"spm".to_string()));
+        assert!(terms("Surat Perintah Pencairan Dana").contains(&"sp2d".to_string()));
+        assert_eq!(terms("SP2D"), vec!["sp2d"]);
+        assert!(terms("satuan kerja").contains(&"satker".to_string()));
+        assert!(terms("kata sandi").contains(&"password".to_string()));
+        assert_eq!(terms("pw"), vec!["password"]);
+    }
+
+    #[test]
+    fn slang_stopwords_and_stems() {
+        assert_eq!(terms("gmn cara reset pw sakti"), vec!["reset", "password", "sakti"]);
+        assert_eq!(terms("pencairan"), vec!["cair"]);
+        assert_eq!(terms("Dikembalikan"), vec!["kembali"]);
+        assert!(terms("sp2d sy blm cair").contains(&"cair".to_string()));
+        assert!(terms("hari kerja").contains(&"kerja".to_string()));
+    }
+
+    #[test]
+    fn folding_and_offsets() {
+        let text = "Café  SPM-nya";
+        let t = Analyzer::new().analyze(text);
+        assert_eq!(t[0].text, "cafe");
+        assert_eq!(&text[t[0].from..t[0].to], "Café");
+        assert!(t.iter().any(|x| x.text == "spm"));
+    }
+}

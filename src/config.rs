@@ -1,0 +1,192 @@
+//! Configuration: one place, a TOML file plus `HAIPEDIA_*` environment overrides, documented defaults.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Everything tunable about the service, with the defaults documented in the README.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where things live on disk.
+    pub paths: Paths,
+    /// How passages are cut for the embedding model.
+    pub chunk: ChunkConfig,
+    /// How the embedding model runs.
+    pub embed: EmbedConfig,
+    /// How lexical and vector candidates are gathered and fused.
+    pub retrieve: RetrieveConfig,
+}
+
+/// File-system locations.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Paths {
+    /// Corpus folder (Markdown + JSONL entries).
+    pub corpus: PathBuf,
+    /// Folder holding index generations and the `CURRENT` pointer.
+    pub indexes: PathBuf,
+    /// Folder with `model.onnx` + tokenizer files; empty = the default set-up location.
+    pub model_dir: Option<PathBuf>,
+    /// ONNX Runtime shared library; empty = the default set-up location.
+    pub onnxruntime: Option<PathBuf>,
+}
+
+impl Default for Paths {
+    fn default() -> Self {
+        Paths {
+            corpus: PathBuf::from("corpus"),
+            indexes: PathBuf::from("indexes"),
+            model_dir: None,
+            onnxruntime: None,
+        }
+    }
+}
+
+/// Passage cutting.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChunkConfig {
+    /// Most model tokens in one passage, prefix and heading context included (model window: 512).
+    pub max_tokens: usize,
+}
+
+impl Default for ChunkConfig {
+    fn default() -> Self {
+        ChunkConfig { max_tokens: 320 }
+    }
+}
+
+/// Embedding model run-time settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbedConfig {
+    /// Passages per model call while indexing.
+    pub batch_size: usize,
+    /// ONNX Runtime intra-op threads (0 = one per core).
+    pub threads: usize,
+}
+
+impl Default for EmbedConfig {
+    fn default() -> Self {
+        EmbedConfig {
+            batch_size: 32,
+            threads: 0,
+        }
+    }
+}
+
+/// Candidate gathering and fusion.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetrieveConfig {
+    /// Lexical (BM25) passage candidates per query.
+    pub lexical_candidates: usize,
+    /// Vector (HNSW) passage candidates per query.
+    pub vector_candidates: usize,
+    /// Weight of the lexical ranking in the fusion.
+    pub lexical_weight: f32,
+    /// Weight of the vector ranking in the fusion.
+    pub vector_weight: f32,
+    /// Rank offset `k` of reciprocal-rank fusion (1 / (k + rank)).
+    pub rrf_k: f32,
+    /// HNSW search breadth (`ef`); at least the number of candidates asked for.
+    pub ef_search: usize,
+}
+
+impl Default for RetrieveConfig {
+    fn default() -> Self {
+        RetrieveConfig {
+            lexical_candidates: 50,
+            vector_candidates: 50,
+            lexical_weight: 1.0,
+            vector_weight: 1.0,
+            rrf_k: 60.0,
+            ef_search: 96,
+        }
+    }
+}
+
+/// A configuration file that could not be read or understood.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file exists but could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for [`Config`].
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+}
+
+/// Name of the configuration file looked for in the working directory.
+pub const CONFIG_FILE: &str = "haipedia.toml";
+
+impl Config {
+    /// Loads `path` (or `./haipedia.toml` when present, or the defaults), then applies env overrides.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let file = match path {
+            Some(p) => Some(p.to_path_buf()),
+            None => std::env::var_os("HAIPEDIA_CONFIG")
+                .map(PathBuf::from)
+                .or_else(|| Some(PathBuf::from(CONFIG_FILE)).filter(|p| p.exists())),
+        };
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse {
+                    path,
+                    source: Box::new(source),
+                })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|key| std::env::var_os(key));
+        Ok(config)
+    }
+
+    /// Applies the `HAIPEDIA_*` path overrides, reading variables through `var`.
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<std::ffi::OsString>) {
+        if let Some(v) = var("HAIPEDIA_CORPUS") {
+            self.paths.corpus = v.into();
+        }
+        if let Some(v) = var("HAIPEDIA_INDEXES") {
+            self.paths.indexes = v.into();
+        }
+        if let Some(v) = var("HAIPEDIA_MODEL_DIR") {
+            self.paths.model_dir = Some(v.into());
+        }
+        if let Some(v) = var("HAIPEDIA_ORT_LIB") {
+            self.paths.onnxruntime = Some(v.into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_values_and_env_overrides_apply() {
+        let mut config: Config =
+            toml::from_str("[retrieve]\nlexical_weight = 0.5\n[paths]\ncorpus = \"kb\"\n").unwrap();
+        assert_eq!(config.retrieve.lexical_weight, 0.5);
+        assert_eq!(config.retrieve.vector_weight, 1.0);
+        assert_eq!(config.paths.corpus, PathBuf::from("kb"));
+        config.apply_env(|k| (k == "HAIPEDIA_CORPUS").then(|| "other".into()));
+        assert_eq!(config.paths.corpus, PathBuf::from("other"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        assert!(toml::from_str::<Config>("[retrieve]\nlexical_wieght = 0.5\n").is_err());
+    }
+}

@@ -1,0 +1,248 @@
+//! Corpus: load HAIPEDIA entries (Markdown with front matter, or JSONL), validate them, cut passages.
+
+mod chunk;
+mod error;
+mod jsonl;
+mod markdown;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use chunk::{chunk_entry, Passage, TokenCounter, WordCounter};
+pub use error::{CorpusError, CorpusErrorKind, CorpusErrors};
+
+/// Stable identifier of an entry (front matter `id` or JSONL `id`); passages of one entry share it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EntryId(pub String);
+
+impl fmt::Display for EntryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl EntryId {
+    /// Whether `id` is a valid slug: non-empty, lowercase letters, digits, '-', '_' or '.'.
+    pub fn is_valid(id: &str) -> bool {
+        !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
+    }
+}
+
+/// Kind of entry: a longer article (cut into passages) or an FAQ (one question, kept whole).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryType {
+    /// Explanatory text, possibly long, with sections.
+    Article,
+    /// One question and its answer, with alternative phrasings.
+    Faq,
+}
+
+impl EntryType {
+    /// Parses `article` / `faq` (case-insensitive).
+    pub fn parse(s: &str) -> Option<EntryType> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "article" => Some(EntryType::Article),
+            "faq" => Some(EntryType::Faq),
+            _ => None,
+        }
+    }
+
+    /// The lowercase name used in files and APIs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryType::Article => "article",
+            EntryType::Faq => "faq",
+        }
+    }
+}
+
+/// Where an entry came from, for error messages and editors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Origin {
+    /// Corpus file.
+    pub path: PathBuf,
+    /// 1-based line where the entry starts (JSONL) or its `id` is declared (Markdown).
+    pub line: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.path.display(), self.line)
+    }
+}
+
+/// One HAIPEDIA article or FAQ.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Stable id.
+    pub id: EntryId,
+    /// Title shown to users.
+    pub title: String,
+    /// Article or FAQ.
+    #[serde(rename = "type")]
+    pub kind: EntryType,
+    /// Catalogue service (or general HAI-DJPb category) the entry belongs to.
+    pub category: Option<String>,
+    /// Free keywords.
+    pub tags: Vec<String>,
+    /// Alternative phrasings of the question (FAQs).
+    pub questions: Vec<String>,
+    /// Last update date as written by the editor.
+    pub updated: Option<String>,
+    /// Bot menu the entry belongs to (e.g. `whatsapp-menu-6`).
+    pub action: Option<String>,
+    /// Markdown body.
+    pub body: String,
+    /// File and line it was loaded from.
+    pub origin: Origin,
+}
+
+/// A validated set of entries with unique ids.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    /// Entries in a stable order (sorted by id).
+    pub entries: Vec<Entry>,
+}
+
+impl Corpus {
+    /// Loads every `*.md` and `*.jsonl` file under `dir`, skipping `README.md`, hidden files and any
+    /// `eval/` folder (labelled queries live there). All problems are reported together.
+    pub fn load_dir(dir: &Path) -> Result<Corpus, CorpusErrors> {
+        let mut files = Vec::new();
+        if let Err(e) = collect_files(dir, &mut files) {
+            return Err(CorpusErrors(vec![CorpusError {
+                path: dir.to_path_buf(),
+                line: 1,
+                kind: CorpusErrorKind::Unreadable(e.to_string()),
+            }]));
+        }
+        files.sort();
+        let mut entries = Vec::new();
+        let mut errors = Vec::new();
+        for path in files {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(CorpusError {
+                        path,
+                        line: 1,
+                        kind: CorpusErrorKind::Unreadable(e.to_string()),
+                    });
+                    continue;
+                }
+            };
+            let parsed = if path.extension().is_some_and(|e| e == "jsonl") {
+                jsonl::parse(&path, &text)
+            } else {
+                markdown::parse(&path, &text).map(|e| vec![e]).map_err(|e| vec![e])
+            };
+            match parsed {
+                Ok(mut es) => entries.append(&mut es),
+                Err(mut es) => errors.append(&mut es),
+            }
+        }
+        errors.extend(duplicate_ids(&entries));
+        if !errors.is_empty() {
+            return Err(CorpusErrors(errors));
+        }
+        Ok(Corpus::sorted(entries))
+    }
+
+    /// Builds a corpus from entries made elsewhere, rejecting duplicate ids.
+    pub fn from_entries(entries: Vec<Entry>) -> Result<Corpus, CorpusErrors> {
+        let errors = duplicate_ids(&entries);
+        if errors.is_empty() {
+            Ok(Corpus::sorted(entries))
+        } else {
+            Err(CorpusErrors(errors))
+        }
+    }
+
+    fn sorted(mut entries: Vec<Entry>) -> Corpus {
+        entries.sort_by(|a, b| a.id.cmp(&b.id));
+        Corpus { entries }
+    }
+
+    /// The entry with this id, if any.
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.entries
+            .binary_search_by(|e| e.id.0.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.entries[i])
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the corpus has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// One error per entry whose id was already used by an earlier entry.
+fn duplicate_ids(entries: &[Entry]) -> Vec<CorpusError> {
+    let mut first: HashMap<&str, &Origin> = HashMap::new();
+    let mut errors = Vec::new();
+    for entry in entries {
+        if let Some(prev) = first.get(entry.id.0.as_str()) {
+            errors.push(CorpusError {
+                path: entry.origin.path.clone(),
+                line: entry.origin.line,
+                kind: CorpusErrorKind::DuplicateId {
+                    id: entry.id.0.clone(),
+                    first: prev.to_string(),
+                },
+            });
+        } else {
+            first.insert(&entry.id.0, &entry.origin);
+        }
+    }
+    errors
+}
+
+/// Recursively lists corpus files under `dir` (see [`Corpus::load_dir`] for what is skipped).
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for item in std::fs::read_dir(dir)? {
+        let path = item?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            if name != "eval" {
+                collect_files(&path, out)?;
+            }
+        } else if name.ends_with(".jsonl") || (name.ends_with(".md") && name != "README.md") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Checks the fields every entry needs, whatever its file format.
+pub(crate) fn validate(entry: &Entry) -> Result<(), CorpusErrorKind> {
+    if entry.id.0.trim().is_empty() {
+        return Err(CorpusErrorKind::MissingField("id"));
+    }
+    if !EntryId::is_valid(&entry.id.0) {
+        return Err(CorpusErrorKind::InvalidId(entry.id.0.clone()));
+    }
+    if entry.title.trim().is_empty() {
+        return Err(CorpusErrorKind::MissingField("title"));
+    }
+    if entry.body.trim().is_empty() {
+        return Err(CorpusErrorKind::EmptyBody);
+    }
+    Ok(())
+}

