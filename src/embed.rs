@@ -170,9 +170,11 @@ impl Embedder {
         }
         let model = TextEmbedding::try_new_from_user_defined(model, options)
             .map_err(|e| broken(e.to_string()))?;
-        let mut counter =
-            tokenizers::Tokenizer::from_bytes(&tokenizer_file).map_err(|e| broken(e.to_string()))?;
-        counter.with_truncation(None).map_err(|e| broken(e.to_string()))?;
+        let mut counter = tokenizers::Tokenizer::from_bytes(&tokenizer_file)
+            .map_err(|e| broken(e.to_string()))?;
+        counter
+            .with_truncation(None)
+            .map_err(|e| broken(e.to_string()))?;
         counter.with_padding(None);
         Ok(Embedder {
             model: Mutex::new(model),
@@ -193,17 +195,27 @@ impl Embedder {
     }
 
     /// Embeds passages (`passage: ` prefix) in batches, calling `progress` with the count done so far.
+    /// Texts are batched by length (less padding), results come back in input order.
     pub fn embed_passages(
         &self,
         texts: &[String],
         batch_size: usize,
         progress: &dyn Fn(usize),
     ) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let mut out = Vec::with_capacity(texts.len());
-        for chunk in texts.chunks(batch_size.max(1)) {
-            let prefixed: Vec<String> = chunk.iter().map(|t| format!("passage: {t}")).collect();
-            out.extend(self.run(&prefixed, batch_size)?);
-            progress(out.len());
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let mut out = vec![Vec::new(); texts.len()];
+        let mut done = 0;
+        for batch in order.chunks(batch_size.max(1)) {
+            let prefixed: Vec<String> = batch
+                .iter()
+                .map(|&i| format!("passage: {}", texts[i]))
+                .collect();
+            for (&i, v) in batch.iter().zip(self.run(&prefixed, batch_size)?) {
+                out[i] = v;
+            }
+            done += batch.len();
+            progress(done);
         }
         Ok(out)
     }

@@ -3,6 +3,10 @@
 //! Data flows one way: [`corpus`] -> [`analysis`] -> [`embed`] -> [`index`] -> [`retrieve`] -> CLI/server.
 
 pub mod analysis;
+pub mod cli;
 pub mod config;
 pub mod corpus;
 pub mod embed;
+pub mod eval;
+pub mod index;
+pub mod retrieve;

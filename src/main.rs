@@ -1,1 +1,5 @@
-fn main() {}
+//! `haipedia` binary: see [`haipedia::cli`].
+
+fn main() {
+    std::process::exit(haipedia::cli::run());
+}

@@ -16,7 +16,10 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ("up", &["uang persediaan"]),
     ("tup", &["tambahan uang persediaan"]),
     ("gup", &["ganti uang persediaan"]),
-    ("lpj", &["laporan pertanggungjawaban", "laporan pertanggung jawaban"]),
+    (
+        "lpj",
+        &["laporan pertanggungjawaban", "laporan pertanggung jawaban"],
+    ),
     ("bast", &["berita acara serah terima"]),
     ("adk", &["arsip data komputer"]),
     ("rpd", &["rencana penarikan dana"]),
@@ -27,11 +30,32 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ("nip", &["nomor induk pegawai"]),
     ("sla", &["service level agreement"]),
     ("tte", &["tanda tangan elektronik"]),
-    ("mfa", &["multi factor authentication", "multi-factor authentication", "autentikasi multi faktor", "otentikasi multi faktor"]),
+    (
+        "mfa",
+        &[
+            "multi factor authentication",
+            "multi-factor authentication",
+            "autentikasi multi faktor",
+            "otentikasi multi faktor",
+        ],
+    ),
     ("otp", &["one time password", "kode otp"]),
     // organisations and roles
-    ("djpb", &["direktorat jenderal perbendaharaan", "ditjen perbendaharaan", "ditjen pb"]),
-    ("djpk", &["direktorat jenderal perimbangan keuangan", "ditjen perimbangan keuangan"]),
+    (
+        "djpb",
+        &[
+            "direktorat jenderal perbendaharaan",
+            "ditjen perbendaharaan",
+            "ditjen pb",
+        ],
+    ),
+    (
+        "djpk",
+        &[
+            "direktorat jenderal perimbangan keuangan",
+            "ditjen perimbangan keuangan",
+        ],
+    ),
     ("djp", &["direktorat jenderal pajak", "ditjen pajak"]),
     ("kemenkeu", &["kementerian keuangan"]),
     ("kppn", &["kantor pelayanan perbendaharaan negara"]),
@@ -39,34 +63,85 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ("satker", &["satuan kerja"]),
     ("cso", &["customer service officer"]),
     ("ppk", &["pejabat pembuat komitmen"]),
-    ("ppspm", &["pejabat penanda tangan spm", "pejabat penandatangan spm", "pejabat penandatangan surat perintah membayar"]),
+    (
+        "ppspm",
+        &[
+            "pejabat penanda tangan spm",
+            "pejabat penandatangan spm",
+            "pejabat penandatangan surat perintah membayar",
+        ],
+    ),
     ("kpa", &["kuasa pengguna anggaran"]),
     ("bpp", &["bendahara pengeluaran pembantu"]),
     ("blu", &["badan layanan umum"]),
     ("ppid", &["pejabat pengelola informasi dan dokumentasi"]),
-    ("lhkpn", &["laporan harta kekayaan penyelenggara negara", "laporan harta kekayaan pejabat negara"]),
+    (
+        "lhkpn",
+        &[
+            "laporan harta kekayaan penyelenggara negara",
+            "laporan harta kekayaan pejabat negara",
+        ],
+    ),
     ("bpdp", &["badan pengelola dana perkebunan"]),
     ("pip", &["pusat investasi pemerintah"]),
     ("bpdlh", &["badan pengelola dana lingkungan hidup"]),
     // systems
     ("sakti", &["sistem aplikasi keuangan tingkat instansi"]),
-    ("monsakti", &["monitoring sakti", "mon sakti", "monitoring sistem aplikasi keuangan tingkat instansi"]),
+    (
+        "monsakti",
+        &[
+            "monitoring sakti",
+            "mon sakti",
+            "monitoring sistem aplikasi keuangan tingkat instansi",
+        ],
+    ),
     ("span", &["sistem perbendaharaan dan anggaran negara"]),
     ("omspan", &["online monitoring span", "om span", "om-span"]),
     ("mpn", &["modul penerimaan negara"]),
     ("sikp", &["sistem informasi kredit program"]),
     ("gpp", &["gaji pokok pegawai"]),
-    ("tik", &["teknologi informasi dan komunikasi", "teknologi informasi"]),
+    (
+        "tik",
+        &["teknologi informasi dan komunikasi", "teknologi informasi"],
+    ),
     ("haidjpb", &["hai djpb", "hai-djpb", "help answer improve"]),
     ("haicso", &["hai cso", "hai-cso"]),
     // everyday words and chat spellings
-    ("password", &["kata sandi", "katasandi", "sandi", "pw", "pwd", "pass", "passwd", "paswod", "pasword"]),
-    ("whatsapp", &["wa", "whatsap", "whats app", "watsap", "wasap"]),
-    ("email", &["e-mail", "e mail", "surel", "surat elektronik", "imel"]),
+    (
+        "password",
+        &[
+            "kata sandi",
+            "katasandi",
+            "sandi",
+            "pw",
+            "pwd",
+            "pass",
+            "passwd",
+            "paswod",
+            "pasword",
+        ],
+    ),
+    (
+        "whatsapp",
+        &["wa", "whatsap", "whats app", "watsap", "wasap"],
+    ),
+    (
+        "email",
+        &["e-mail", "e mail", "surel", "surat elektronik", "imel"],
+    ),
     ("reset", &["resett", "mereset", "direset"]),
     ("login", &["log in", "masuk aplikasi", "signin", "sign in"]),
     ("tiket", &["ticket"]),
-    ("username", &["user name", "user id", "userid", "id pengguna", "nama pengguna"]),
+    (
+        "username",
+        &[
+            "user name",
+            "user id",
+            "userid",
+            "id pengguna",
+            "nama pengguna",
+        ],
+    ),
 ];
 
 /// Informal chat spellings rewritten to their standard word before any other analysis.

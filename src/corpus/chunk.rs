@@ -219,9 +219,18 @@ mod tests {
         for (i, p) in ps.iter().enumerate() {
             assert_eq!(p.ordinal as usize, i);
             let full = format!("{PASSAGE_PREFIX}{}", p.embedding_text("Judul"));
-            assert!(WordCounter.count(&full) <= 40, "{}: {}", WordCounter.count(&full), full);
+            assert!(
+                WordCounter.count(&full) <= 40,
+                "{}: {}",
+                WordCounter.count(&full),
+                full
+            );
         }
-        let all: String = ps.iter().map(|p| p.text.clone()).collect::<Vec<_>>().join(" ");
+        let all: String = ps
+            .iter()
+            .map(|p| p.text.clone())
+            .collect::<Vec<_>>()
+            .join(" ");
         assert_eq!(all.matches("empat").count(), 40, "no words lost");
     }
 }

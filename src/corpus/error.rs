@@ -51,6 +51,9 @@ pub enum CorpusErrorKind {
         /// `path:line` of the first definition.
         first: String,
     },
+    /// A labelled query names an entry that does not exist.
+    #[error("unknown entry id '{0}' in 'relevant'")]
+    UnknownId(String),
     /// The entry has no body text.
     #[error("empty body: write the answer below the front matter")]
     EmptyBody,

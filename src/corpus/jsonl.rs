@@ -99,6 +99,9 @@ mod tests {
         assert_eq!(errs.len(), 2);
         assert_eq!(errs[0].line, 2);
         assert_eq!(errs[1].kind, CorpusErrorKind::MissingField("title"));
-        assert_eq!(errs[1].to_string(), "a.jsonl:3: missing or empty field 'title'");
+        assert_eq!(
+            errs[1].to_string(),
+            "a.jsonl:3: missing or empty field 'title'"
+        );
     }
 }

@@ -52,20 +52,33 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Entry, CorpusError> {
     };
     let body: String = lines.collect();
     let fm: FrontMatter = serde_yaml::from_str(&front).map_err(|e| {
-        let line = e.location().map_or(1, |l| l.line() + 1);
+        let (line, message) = match e.location() {
+            // the parser counts from the front matter's first line; the file has '---' above it
+            Some(l) => {
+                let text = e.to_string();
+                let suffix = format!(" at line {} column {}", l.line(), l.column());
+                let text = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+                (l.line() + 1, format!("{text} (column {})", l.column()))
+            }
+            None => (1, e.to_string()),
+        };
         err(
             line,
             CorpusErrorKind::Syntax {
                 format: "front matter",
-                message: e.to_string(),
+                message,
             },
         )
     })?;
     let key_line = |key: &str| key_line(&front, key).unwrap_or(1);
     let kind = match fm.kind.as_deref() {
         None => EntryType::Article,
-        Some(k) => EntryType::parse(k)
-            .ok_or_else(|| err(key_line("type"), CorpusErrorKind::InvalidType(k.to_string())))?,
+        Some(k) => EntryType::parse(k).ok_or_else(|| {
+            err(
+                key_line("type"),
+                CorpusErrorKind::InvalidType(k.to_string()),
+            )
+        })?,
     };
     let entry = Entry {
         id: EntryId(fm.id.unwrap_or_default().trim().to_string()),
@@ -101,7 +114,10 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Entry, CorpusError> {
 fn key_line(front: &str, key: &str) -> Option<usize> {
     front
         .lines()
-        .position(|l| l.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')))
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        })
         .map(|i| i + 2)
 }
 
@@ -130,7 +146,10 @@ mod tests {
         assert!(matches!(e.kind, CorpusErrorKind::Syntax { .. }), "{e}");
         assert_eq!(e.line, 3, "{e}");
         let e = parse_str("---\nid: a\ntitle: t\ntype: blog\n---\nbody\n").unwrap_err();
-        assert_eq!((e.line, e.kind), (4, CorpusErrorKind::InvalidType("blog".into())));
+        assert_eq!(
+            (e.line, e.kind),
+            (4, CorpusErrorKind::InvalidType("blog".into()))
+        );
         let e = parse_str("---\nid: a\ntitle: t\n---\n\n").unwrap_err();
         assert_eq!((e.line, e.kind), (4, CorpusErrorKind::EmptyBody));
         let e = parse_str("---\nid: a\nbody: t\n---\nx\n").unwrap_err();

@@ -142,7 +142,9 @@ impl Corpus {
             let parsed = if path.extension().is_some_and(|e| e == "jsonl") {
                 jsonl::parse(&path, &text)
             } else {
-                markdown::parse(&path, &text).map(|e| vec![e]).map_err(|e| vec![e])
+                markdown::parse(&path, &text)
+                    .map(|e| vec![e])
+                    .map_err(|e| vec![e])
             };
             match parsed {
                 Ok(mut es) => entries.append(&mut es),

@@ -1,0 +1,262 @@
+//! The `haipedia` command line: thin wrappers over the library.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use serde_json::json;
+
+use crate::config::Config;
+use crate::corpus::{Corpus, EntryType};
+use crate::embed::Embedder;
+use crate::index::{self, BuildOptions, BuildStage, IndexGeneration, IndexRoot};
+use crate::retrieve::{SearchRequest, Searcher};
+
+/// HAIPEDIA: hybrid search over the HAI-DJPb knowledge base.
+#[derive(Debug, Parser)]
+#[command(name = "haipedia", version, about)]
+pub struct Cli {
+    /// Configuration file (default: ./haipedia.toml when present).
+    #[arg(long, global = true, env = "HAIPEDIA_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate the corpus (and labelled queries under corpus/eval) without building anything.
+    Check {
+        /// Corpus folder.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+    },
+    /// Build a new index generation from the corpus and make it current.
+    Index {
+        /// Corpus folder.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Index folder (holds generations and CURRENT).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Search the current generation.
+    Search {
+        /// The question or keywords.
+        query: String,
+        /// Index folder.
+        #[arg(long)]
+        index: Option<PathBuf>,
+        /// Most hits shown.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Only this category (catalogue service).
+        #[arg(long)]
+        category: Option<String>,
+        /// Only this type: article or faq.
+        #[arg(long = "type", value_parser = parse_type)]
+        kind: Option<EntryType>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure retrieval quality on labelled queries (JSONL: {"qid"?, "query", "relevant": [ids]}).
+    Eval {
+        /// Labelled queries.
+        #[arg(long)]
+        queries: PathBuf,
+        /// Index folder.
+        #[arg(long)]
+        index: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_type(s: &str) -> Result<EntryType, String> {
+    EntryType::parse(s).ok_or_else(|| format!("'{s}' is not a type: use article or faq"))
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    match execute(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            1
+        }
+    }
+}
+
+fn execute(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Check { corpus } => {
+            let dir = corpus.unwrap_or(config.paths.corpus.clone());
+            let corpus = Corpus::load_dir(&dir)?;
+            let faqs = corpus
+                .entries
+                .iter()
+                .filter(|e| e.kind == EntryType::Faq)
+                .count();
+            let queries = crate::eval::check_dir(&dir.join("eval"), &corpus)?;
+            println!(
+                "ok: {} entries ({} articles, {faqs} FAQs) in {}; {queries} labelled queries",
+                corpus.len(),
+                corpus.len() - faqs,
+                dir.display()
+            );
+            Ok(())
+        }
+        Command::Index { corpus, out } => {
+            if let Some(c) = corpus {
+                config.paths.corpus = c;
+            }
+            if let Some(o) = out {
+                config.paths.indexes = o;
+            }
+            let corpus = Corpus::load_dir(&config.paths.corpus)?;
+            let embedder = Embedder::from_config(&config)?;
+            let root = IndexRoot::new(&config.paths.indexes);
+            let bar = progress_bar();
+            let report = index::build(
+                &corpus,
+                &embedder,
+                &root,
+                &BuildOptions {
+                    max_tokens: config.chunk.max_tokens,
+                    batch_size: config.embed.batch_size,
+                },
+                &|stage| match (&bar, stage) {
+                    (Some(bar), BuildStage::Chunked { to_embed, .. }) => {
+                        bar.set_length(to_embed as u64)
+                    }
+                    (Some(bar), BuildStage::Embedding { done, .. }) => {
+                        bar.set_position(done as u64)
+                    }
+                    (Some(bar), BuildStage::Writing) => bar.finish_and_clear(),
+                    _ => {}
+                },
+            )?;
+            let m = &report.manifest;
+            println!(
+                "built {} in {:.1} s: {} entries ({} articles, {} FAQs), {} passages ({} embedded, {} reused) -> {}",
+                m.generation,
+                m.build_ms as f64 / 1000.0,
+                m.counts.entries,
+                m.counts.articles,
+                m.counts.faqs,
+                m.counts.passages,
+                m.counts.embedded,
+                m.counts.reused,
+                report.dir.display()
+            );
+            Ok(())
+        }
+        Command::Search {
+            query,
+            index,
+            limit,
+            category,
+            kind,
+            json,
+        } => {
+            let root = IndexRoot::new(index.unwrap_or(config.paths.indexes.clone()));
+            let generation = IndexGeneration::open_current(&root)?;
+            let searcher =
+                Searcher::new(Arc::new(Embedder::from_config(&config)?), config.retrieve);
+            let results = searcher.search(
+                &generation,
+                &SearchRequest {
+                    query,
+                    limit,
+                    category,
+                    kind,
+                },
+            )?;
+            if json {
+                let hits: Vec<_> = results
+                    .hits
+                    .iter()
+                    .map(|h| {
+                        json!({
+                            "id": h.id, "title": h.title, "type": h.kind, "category": h.category,
+                            "snippet": h.snippet.text, "snippet_html": h.snippet.html(), "score": h.score,
+                        })
+                    })
+                    .collect();
+                let out = json!({
+                    "hits": hits, "total": results.total, "generation": results.generation,
+                    "took_ms": results.took.as_secs_f64() * 1000.0,
+                });
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                let (open, close) = if std::io::stdout().is_terminal() {
+                    ("\x1b[1m", "\x1b[0m")
+                } else {
+                    ("", "")
+                };
+                for (i, h) in results.hits.iter().enumerate() {
+                    println!("{}. {} [{}] ({:.4})", i + 1, h.title, h.id, h.score);
+                    println!("   {}", h.snippet.marked(open, close));
+                }
+                if results.hits.is_empty() {
+                    println!("no result");
+                }
+            }
+            Ok(())
+        }
+        Command::Eval {
+            queries,
+            index,
+            json,
+        } => eval(&config, &queries, index, json),
+    }
+}
+
+fn eval(config: &Config, queries: &std::path::Path, index: Option<PathBuf>, json: bool) -> anyhow::Result<()> {
+    let labelled = crate::eval::load_queries(queries)?;
+    let root = IndexRoot::new(index.unwrap_or(config.paths.indexes.clone()));
+    let generation = IndexGeneration::open_current(&root)?;
+    let searcher = Searcher::new(Arc::new(Embedder::from_config(config)?), config.retrieve.clone());
+    let mut scores = Vec::new();
+    for q in labelled.iter().filter(|q| q.in_scope()) {
+        let results = searcher.search(
+            &generation,
+            &SearchRequest {
+                query: q.query.clone(),
+                limit: 10,
+                ..Default::default()
+            },
+        )?;
+        let ranked: Vec<&str> = results.hits.iter().map(|h| h.id.0.as_str()).collect();
+        scores.push(crate::eval::score_ranking(&ranked, &q.relevant));
+    }
+    let m = crate::eval::RetrievalMetrics::from_scores(labelled.len(), &scores);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&json!({ "retrieval": m, "generation": generation.generation() }))?);
+    } else {
+        println!(
+            "{} queries ({} with relevant entries) on {}\nhit@1 {:.3}  R@1 {:.3}  R@5 {:.3}  R@10 {:.3}  MRR@10 {:.3}  nDCG@10 {:.3}",
+            m.queries, m.in_scope, generation.generation(), m.hit_at_1, m.recall_at_1, m.recall_at_5,
+            m.recall_at_10, m.mrr_at_10, m.ndcg_at_10
+        );
+    }
+    Ok(())
+}
+
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "embedding {bar:40} {pos}/{len} passages ({eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    })
+}

@@ -1,0 +1,202 @@
+//! Labelled queries (`{"qid"?, "query", "relevant": [ids]}` JSONL) and retrieval quality metrics.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::{Corpus, CorpusError, CorpusErrorKind, CorpusErrors, EntryId};
+
+/// One labelled query; an empty `relevant` means the knowledge base has no answer (escalate).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelledQuery {
+    /// Optional identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qid: Option<String>,
+    /// The question as a user writes it.
+    pub query: String,
+    /// Entries that answer it.
+    #[serde(default)]
+    pub relevant: Vec<EntryId>,
+}
+
+impl LabelledQuery {
+    /// Whether the knowledge base should answer it (some entry is relevant).
+    pub fn in_scope(&self) -> bool {
+        !self.relevant.is_empty()
+    }
+}
+
+/// Reads a labelled query file; every bad line is reported with its number.
+pub fn load_queries(path: &Path) -> Result<Vec<LabelledQuery>, CorpusErrors> {
+    let err = |line, kind| CorpusError {
+        path: path.to_path_buf(),
+        line,
+        kind,
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CorpusErrors(vec![err(1, CorpusErrorKind::Unreadable(e.to_string()))]))?;
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<LabelledQuery>(line) {
+            Ok(q) if q.query.trim().is_empty() => {
+                errors.push(err(i + 1, CorpusErrorKind::MissingField("query")))
+            }
+            Ok(q) => out.push((i + 1, q)),
+            Err(e) => errors.push(err(
+                i + 1,
+                CorpusErrorKind::Syntax {
+                    format: "JSON",
+                    message: e.to_string(),
+                },
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out.into_iter().map(|(_, q)| q).collect())
+    } else {
+        Err(CorpusErrors(errors))
+    }
+}
+
+/// Validates every `*.jsonl` directly in `dir` against `corpus`; returns how many queries there are.
+pub fn check_dir(dir: &Path, corpus: &Corpus) -> Result<usize, CorpusErrors> {
+    let Ok(items) = std::fs::read_dir(dir) else {
+        return Ok(0);
+    };
+    let mut files: Vec<_> = items
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    let mut count = 0;
+    let mut errors = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        match load_queries(&file) {
+            Ok(queries) => {
+                count += queries.len();
+                // line numbers: the n-th non-blank line
+                let lines: Vec<usize> = text
+                    .lines()
+                    .enumerate()
+                    .filter(|(_, l)| !l.trim().is_empty())
+                    .map(|(i, _)| i + 1)
+                    .collect();
+                for (q, line) in queries.iter().zip(lines) {
+                    for id in q.relevant.iter().filter(|id| corpus.get(&id.0).is_none()) {
+                        errors.push(CorpusError {
+                            path: file.clone(),
+                            line,
+                            kind: CorpusErrorKind::UnknownId(id.0.clone()),
+                        });
+                    }
+                }
+            }
+            Err(mut e) => errors.append(&mut e.0),
+        }
+    }
+    if errors.is_empty() {
+        Ok(count)
+    } else {
+        Err(CorpusErrors(errors))
+    }
+}
+
+/// Retrieval quality over the in-scope queries of a labelled set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RetrievalMetrics {
+    /// Queries evaluated (all).
+    pub queries: usize,
+    /// Queries with at least one relevant entry (the metrics below average over these).
+    pub in_scope: usize,
+    /// Share of queries whose first hit is relevant.
+    pub hit_at_1: f64,
+    /// Mean share of relevant entries in the top 1.
+    pub recall_at_1: f64,
+    /// Mean share of relevant entries in the top 5.
+    pub recall_at_5: f64,
+    /// Mean share of relevant entries in the top 10.
+    pub recall_at_10: f64,
+    /// Mean reciprocal rank of the first relevant entry within the top 10.
+    pub mrr_at_10: f64,
+    /// Mean nDCG@10 with binary relevance.
+    pub ndcg_at_10: f64,
+}
+
+/// Scores one ranked list of entry ids against the relevant set: (hit@1, R@1, R@5, R@10, RR@10, nDCG@10).
+pub fn score_ranking(ranked: &[&str], relevant: &[EntryId]) -> [f64; 6] {
+    let is_rel = |id: &str| relevant.iter().any(|r| r.0 == id);
+    let n = relevant.len().max(1) as f64;
+    let recall = |k: usize| ranked.iter().take(k).filter(|id| is_rel(id)).count() as f64 / n;
+    let rr = ranked
+        .iter()
+        .take(10)
+        .position(|id| is_rel(id))
+        .map_or(0.0, |p| 1.0 / (p as f64 + 1.0));
+    let dcg: f64 = ranked
+        .iter()
+        .take(10)
+        .enumerate()
+        .filter(|(_, id)| is_rel(id))
+        .map(|(i, _)| 1.0 / (i as f64 + 2.0).log2())
+        .sum();
+    let ideal: f64 = (0..relevant.len().min(10))
+        .map(|i| 1.0 / (i as f64 + 2.0).log2())
+        .sum();
+    let hit1 = ranked.first().is_some_and(|id| is_rel(id));
+    [
+        f64::from(u8::from(hit1)),
+        recall(1),
+        recall(5),
+        recall(10),
+        rr,
+        if ideal > 0.0 { dcg / ideal } else { 0.0 },
+    ]
+}
+
+impl RetrievalMetrics {
+    /// Averages per-query scores from [`score_ranking`] over the in-scope queries.
+    pub fn from_scores(queries: usize, scores: &[[f64; 6]]) -> RetrievalMetrics {
+        let n = scores.len().max(1) as f64;
+        let mean = |i: usize| scores.iter().map(|s| s[i]).sum::<f64>() / n;
+        RetrievalMetrics {
+            queries,
+            in_scope: scores.len(),
+            hit_at_1: mean(0),
+            recall_at_1: mean(1),
+            recall_at_5: mean(2),
+            recall_at_10: mean(3),
+            mrr_at_10: mean(4),
+            ndcg_at_10: mean(5),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(v: &[&str]) -> Vec<EntryId> {
+        v.iter().map(|s| EntryId(s.to_string())).collect()
+    }
+
+    #[test]
+    fn ranking_scores() {
+        let s = score_ranking(&["a", "b", "c"], &ids(&["b"]));
+        assert_eq!(s[0], 0.0);
+        assert_eq!(s[1], 0.0);
+        assert_eq!(s[2], 1.0);
+        assert_eq!(s[4], 0.5);
+        assert!((s[5] - 1.0 / 3f64.log2()).abs() < 1e-9);
+        let perfect = score_ranking(&["a", "b"], &ids(&["a", "b"]));
+        assert_eq!(perfect, [1.0, 0.5, 1.0, 1.0, 1.0, 1.0]);
+        let m = RetrievalMetrics::from_scores(3, &[perfect, s]);
+        assert_eq!((m.queries, m.in_scope), (3, 2));
+        assert_eq!(m.hit_at_1, 0.5);
+    }
+}

@@ -1,0 +1,289 @@
+//! Building a generation: cut passages, reuse or compute their vectors, write both indexes and the
+//! manifest into a staging folder, then publish it atomically.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::generation::write_json;
+use super::lexical::{self, LexicalDoc};
+use super::vector::{self, VectorIndex};
+use super::{Counts, IndexError, IndexRoot, Manifest, PassageRecord};
+use crate::corpus::{chunk_entry, Corpus, EntryType, Passage};
+use crate::embed::{Embedder, DIMENSIONS, MODEL_ID};
+
+/// How to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Passage token budget (see [`crate::config::ChunkConfig`]).
+    pub max_tokens: usize,
+    /// Passages per embedding call.
+    pub batch_size: usize,
+}
+
+/// Where a build is, for progress displays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildStage {
+    /// Passages cut: how many, and how many need new vectors.
+    Chunked {
+        /// All passages.
+        passages: usize,
+        /// Passages without a reusable vector.
+        to_embed: usize,
+    },
+    /// Vectors computed so far out of `to_embed`.
+    Embedding {
+        /// Done so far.
+        done: usize,
+        /// To do in all.
+        total: usize,
+    },
+    /// Writing indexes.
+    Writing,
+}
+
+/// What a successful build produced.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// The new current generation's manifest.
+    pub manifest: Manifest,
+    /// Its folder.
+    pub dir: PathBuf,
+}
+
+/// Builds a new generation of `corpus` under `root` and makes it current. On failure the previous
+/// generation stays current and the partial build is removed.
+pub fn build(
+    corpus: &Corpus,
+    embedder: &Embedder,
+    root: &IndexRoot,
+    options: &BuildOptions,
+    progress: &(dyn Fn(BuildStage) + Sync),
+) -> Result<BuildReport, IndexError> {
+    let started = Instant::now();
+    fs::create_dir_all(root.dir()).map_err(|source| IndexError::Io {
+        path: root.dir().to_path_buf(),
+        source,
+    })?;
+    let generation = root.next_generation()?;
+
+    // 1. passages, with the hash that keys their vector
+    let passages: Vec<(usize, Passage)> = corpus
+        .entries
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, e)| {
+            chunk_entry(e, embedder, options.max_tokens)
+                .into_iter()
+                .map(move |p| (i, p))
+        })
+        .collect();
+    let records: Vec<PassageRecord> = passages
+        .par_iter()
+        .map(|(i, p)| {
+            let text = p.embedding_text(&corpus.entries[*i].title);
+            PassageRecord {
+                entry: p.entry.clone(),
+                ordinal: p.ordinal,
+                heading: p.heading.clone(),
+                text: p.text.clone(),
+                hash: passage_hash(&text),
+            }
+        })
+        .collect();
+
+    // 2. vectors: reuse the current generation's where the text is unchanged
+    let previous = previous_vectors(root);
+    let missing: Vec<usize> = (0..records.len())
+        .filter(|&i| !previous.contains_key(&records[i].hash))
+        .collect();
+    progress(BuildStage::Chunked {
+        passages: records.len(),
+        to_embed: missing.len(),
+    });
+    let texts: Vec<String> = missing
+        .iter()
+        .map(|&i| {
+            passages[i]
+                .1
+                .embedding_text(&corpus.entries[passages[i].0].title)
+        })
+        .collect();
+    let total = texts.len();
+    let fresh = embedder.embed_passages(&texts, options.batch_size, &|done| {
+        progress(BuildStage::Embedding { done, total })
+    })?;
+    let fresh: HashMap<&str, &Vec<f32>> = missing
+        .iter()
+        .map(|&i| records[i].hash.as_str())
+        .zip(fresh.iter())
+        .collect();
+    let vectors: Vec<Vec<f32>> = records
+        .iter()
+        .map(|r| {
+            fresh
+                .get(r.hash.as_str())
+                .map(|v| v.to_vec())
+                .or_else(|| previous.get(&r.hash).cloned())
+                .unwrap_or_default()
+        })
+        .collect();
+
+    // 3. write everything into a staging folder, then publish
+    progress(BuildStage::Writing);
+    let staging = root.create_staging(generation)?;
+    let result = (|| {
+        write_generation(corpus, &records, &vectors, &staging)?;
+        let counts = Counts {
+            entries: corpus.len(),
+            articles: count_kind(corpus, EntryType::Article),
+            faqs: count_kind(corpus, EntryType::Faq),
+            passages: records.len(),
+            embedded: total,
+            reused: records.len() - total,
+        };
+        let manifest = Manifest {
+            generation,
+            created_at: now_rfc3339(),
+            corpus_hash: corpus_hash(corpus),
+            model_id: MODEL_ID.to_string(),
+            dimensions: DIMENSIONS,
+            chunk_max_tokens: options.max_tokens,
+            counts,
+            build_ms: started.elapsed().as_millis() as u64,
+            haipedia_version: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        // the manifest is written last: a generation folder without one is never complete
+        write_json(&staging.join("manifest.json"), &manifest)?;
+        root.publish(&staging, generation)?;
+        Ok(manifest)
+    })();
+    match result {
+        Ok(manifest) => Ok(BuildReport {
+            dir: root.generation_dir(generation),
+            manifest,
+        }),
+        Err(e) => {
+            let _ = fs::remove_dir_all(&staging);
+            Err(e)
+        }
+    }
+}
+
+fn write_generation(
+    corpus: &Corpus,
+    records: &[PassageRecord],
+    vectors: &[Vec<f32>],
+    dir: &std::path::Path,
+) -> Result<(), IndexError> {
+    let by_id: HashMap<&str, usize> = corpus
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.0.as_str(), i))
+        .collect();
+    let docs: Vec<LexicalDoc<'_>> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let entry = &corpus.entries[by_id[r.entry.0.as_str()]];
+            let is_faq = entry.kind == EntryType::Faq;
+            LexicalDoc {
+                passage: i as u64,
+                title: &entry.title,
+                questions: if is_faq {
+                    entry.questions.join("\n")
+                } else {
+                    String::new()
+                },
+                body: match (&r.heading, is_faq) {
+                    (_, true) => entry.body.clone(),
+                    (Some(h), false) => format!("{h}\n{}", r.text),
+                    (None, false) => r.text.clone(),
+                },
+                tags: entry.tags.join(", "),
+            }
+        })
+        .collect();
+    let lexical_dir = dir.join("lexical");
+    fs::create_dir_all(&lexical_dir).map_err(|source| IndexError::Io {
+        path: lexical_dir.clone(),
+        source,
+    })?;
+    lexical::write(&lexical_dir, &docs)?;
+    VectorIndex::build(DIMENSIONS, vectors).save(dir)?;
+    write_json(&dir.join("entries.json"), &corpus.entries)?;
+    write_json(&dir.join("passages.json"), &records)?;
+    Ok(())
+}
+
+/// Vectors of the current generation by passage hash, when it was built with the same model.
+fn previous_vectors(root: &IndexRoot) -> HashMap<String, Vec<f32>> {
+    let load = || -> Result<HashMap<String, Vec<f32>>, IndexError> {
+        let Some(current) = root.current()? else {
+            return Ok(HashMap::new());
+        };
+        let manifest = root.manifest(current)?;
+        if manifest.model_id != MODEL_ID || manifest.dimensions != DIMENSIONS {
+            return Ok(HashMap::new());
+        }
+        let dir = root.generation_dir(current);
+        let records: Vec<PassageRecord> = super::generation::read_json(&dir.join("passages.json"))?;
+        let flat = vector::read_vectors(&dir, DIMENSIONS, records.len())?;
+        Ok(records
+            .into_iter()
+            .zip(flat.chunks_exact(DIMENSIONS))
+            .map(|(r, v)| (r.hash, v.to_vec()))
+            .collect())
+    };
+    // a damaged previous generation only means everything is embedded again
+    load().unwrap_or_default()
+}
+
+/// Key of a passage's vector: the model and the exact text it embeds.
+fn passage_hash(text: &str) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(MODEL_ID.as_bytes());
+    h.update(b"\n");
+    h.update(text.as_bytes());
+    h.finalize().to_hex().to_string()
+}
+
+/// blake3 of the corpus content, independent of file locations.
+fn corpus_hash(corpus: &Corpus) -> String {
+    let mut h = blake3::Hasher::new();
+    for e in &corpus.entries {
+        let content = (
+            &e.id,
+            &e.title,
+            e.kind,
+            &e.category,
+            &e.tags,
+            &e.questions,
+            &e.updated,
+            &e.action,
+            &e.body,
+        );
+        // serialising plain data cannot fail
+        h.update(
+            serde_json::to_string(&content)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        h.update(b"\n");
+    }
+    h.finalize().to_hex().to_string()
+}
+
+fn count_kind(corpus: &Corpus, kind: EntryType) -> usize {
+    corpus.entries.iter().filter(|e| e.kind == kind).count()
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

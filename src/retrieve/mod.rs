@@ -1,0 +1,208 @@
+//! Retrieval: lexical and vector candidates, weighted fusion, one hit per entry, snippets.
+
+mod fusion;
+mod snippet;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+pub use fusion::{best_per_entry, fuse, Evidence, Fused, FusionWeights};
+pub use snippet::{escape, make_snippet, Snippet};
+
+use crate::analysis::Analyzer;
+use crate::config::RetrieveConfig;
+use crate::corpus::{EntryId, EntryType};
+use crate::embed::{EmbedError, Embedder};
+use crate::index::{Generation, IndexError, IndexGeneration};
+
+/// Longest question accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 2000;
+/// Snippet length in characters.
+const SNIPPET_CHARS: usize = 220;
+
+/// Why a search could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RetrieveError {
+    /// Nothing but whitespace was asked.
+    #[error("the query is empty")]
+    EmptyQuery,
+    /// The query is longer than [`MAX_QUERY_CHARS`].
+    #[error("the query has {0} characters; at most {MAX_QUERY_CHARS} are accepted")]
+    QueryTooLong(usize),
+    /// Embedding the query failed.
+    #[error(transparent)]
+    Embed(#[from] EmbedError),
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// A search: the query and optional filters.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// The user's text.
+    pub query: String,
+    /// Most hits returned.
+    pub limit: usize,
+    /// Only entries of this category (catalogue service), compared case-insensitively.
+    pub category: Option<String>,
+    /// Only entries of this type.
+    pub kind: Option<EntryType>,
+}
+
+/// One entry found.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    /// Entry id.
+    pub id: EntryId,
+    /// Entry title.
+    pub title: String,
+    /// Article or FAQ.
+    #[serde(rename = "type")]
+    pub kind: EntryType,
+    /// Category (catalogue service).
+    pub category: Option<String>,
+    /// Excerpt of the best passage with matched words.
+    pub snippet: Snippet,
+    /// Fused score: orders hits of one query, not a probability.
+    pub score: f32,
+    /// BM25 evidence.
+    #[serde(skip)]
+    pub lexical: Option<Evidence>,
+    /// Vector evidence.
+    #[serde(skip)]
+    pub vector: Option<Evidence>,
+    /// Passage shown.
+    #[serde(skip)]
+    pub passage: usize,
+}
+
+/// Hits plus what produced them.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    /// Best first, at most `limit`.
+    pub hits: Vec<SearchHit>,
+    /// Entries matched in all (after filters, before the limit).
+    pub total: usize,
+    /// Analysed query terms used for BM25.
+    pub terms: Vec<String>,
+    /// Generation searched.
+    pub generation: Generation,
+    /// Time taken.
+    pub took: Duration,
+}
+
+/// Runs hybrid searches over a generation; holds the shared model and analyzer.
+pub struct Searcher {
+    embedder: Arc<Embedder>,
+    analyzer: Analyzer,
+    config: RetrieveConfig,
+}
+
+impl Searcher {
+    /// A searcher using `embedder` for query vectors.
+    pub fn new(embedder: Arc<Embedder>, config: RetrieveConfig) -> Searcher {
+        Searcher {
+            embedder,
+            analyzer: Analyzer::new(),
+            config,
+        }
+    }
+
+    /// The analyzer (shared with snippets and features).
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// Searches `generation` for `request`.
+    pub fn search(
+        &self,
+        generation: &IndexGeneration,
+        request: &SearchRequest,
+    ) -> Result<SearchResults, RetrieveError> {
+        let started = Instant::now();
+        let query = request.query.trim();
+        if query.is_empty() {
+            return Err(RetrieveError::EmptyQuery);
+        }
+        let chars = query.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(RetrieveError::QueryTooLong(chars));
+        }
+        let terms = self.analyzer.query_terms(query);
+        let lexical = generation
+            .lexical
+            .search(&terms, self.config.lexical_candidates)?;
+        let qv = self
+            .embedder
+            .embed_query(&self.analyzer.expand_terms(query))?;
+        let vector =
+            generation
+                .vectors
+                .search(&qv, self.config.vector_candidates, self.config.ef_search);
+        let entry_of = |p: usize| generation.entry_of_passage(p);
+        let lex = best_per_entry(
+            lexical
+                .iter()
+                .map(|&(p, s)| (entry_of(p as usize), p as usize, s)),
+        );
+        let vec_ = best_per_entry(vector.iter().map(|&(p, s)| (entry_of(p), p, s)));
+        let fused = fuse(
+            &lex,
+            &vec_,
+            FusionWeights {
+                lexical: self.config.lexical_weight,
+                vector: self.config.vector_weight,
+                k: self.config.rrf_k,
+            },
+        );
+        let category = request.category.as_deref().map(str::to_lowercase);
+        let kept: Vec<Fused> = fused
+            .into_iter()
+            .filter(|f| {
+                let e = &generation.entries[f.entry];
+                request.kind.is_none_or(|k| e.kind == k)
+                    && category.as_deref().is_none_or(|c| {
+                        e.category.as_deref().map(str::to_lowercase).as_deref() == Some(c)
+                    })
+            })
+            .collect();
+        let term_set: HashSet<String> = terms.iter().cloned().collect();
+        let hits = kept
+            .iter()
+            .take(request.limit)
+            .map(|f| {
+                let e = &generation.entries[f.entry];
+                let passage = f.passage();
+                let record = &generation.passages[passage];
+                // FAQs: show the answer, not the alternative phrasings
+                let text = match (&record.heading, e.kind) {
+                    (_, EntryType::Faq) => e.body.clone(),
+                    (Some(h), _) => format!("{h}: {}", record.text),
+                    (None, _) => record.text.clone(),
+                };
+                SearchHit {
+                    id: e.id.clone(),
+                    title: e.title.clone(),
+                    kind: e.kind,
+                    category: e.category.clone(),
+                    snippet: make_snippet(&self.analyzer, &text, &term_set, SNIPPET_CHARS),
+                    score: f.score,
+                    lexical: f.lexical,
+                    vector: f.vector,
+                    passage,
+                }
+            })
+            .collect();
+        Ok(SearchResults {
+            hits,
+            total: kept.len(),
+            terms,
+            generation: generation.generation(),
+            took: started.elapsed(),
+        })
+    }
+}

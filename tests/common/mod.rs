@@ -1,0 +1,72 @@
+//! Shared helpers for integration tests: the real model (loaded once per test binary) and builds.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use haipedia::config::Config;
+use haipedia::corpus::Corpus;
+use haipedia::embed::Embedder;
+use haipedia::index::{self, BuildOptions, BuildReport, IndexGeneration, IndexRoot};
+use haipedia::retrieve::{SearchRequest, Searcher};
+
+/// The real embedding model, loaded once for the whole test binary.
+pub fn embedder() -> Arc<Embedder> {
+    static E: OnceLock<Arc<Embedder>> = OnceLock::new();
+    E.get_or_init(|| {
+        Arc::new(
+            Embedder::from_config(&Config::default()).expect("run scripts/setup-model.sh first"),
+        )
+    })
+    .clone()
+}
+
+/// The project folder.
+pub fn project() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The small test corpus.
+pub fn mini_corpus() -> PathBuf {
+    project().join("tests/fixtures/mini")
+}
+
+/// Builds `corpus_dir` into `root` with default options.
+pub fn build(corpus_dir: &Path, root: &IndexRoot) -> BuildReport {
+    let corpus = Corpus::load_dir(corpus_dir).expect("valid corpus");
+    let config = Config::default();
+    index::build(
+        &corpus,
+        &embedder(),
+        root,
+        &BuildOptions {
+            max_tokens: config.chunk.max_tokens,
+            batch_size: config.embed.batch_size,
+        },
+        &|_| {},
+    )
+    .expect("build")
+}
+
+/// A searcher with default retrieval settings.
+pub fn searcher() -> Searcher {
+    Searcher::new(embedder(), Config::default().retrieve)
+}
+
+/// Ids of the hits for `query`, best first.
+pub fn ids(generation: &IndexGeneration, query: &str, limit: usize) -> Vec<String> {
+    searcher()
+        .search(
+            generation,
+            &SearchRequest {
+                query: query.into(),
+                limit,
+                ..Default::default()
+            },
+        )
+        .expect("search")
+        .hits
+        .into_iter()
+        .map(|h| h.id.0)
+        .collect()
+}
