@@ -45,7 +45,9 @@ fn search(c: &mut Criterion) {
         b.iter(|| generation.lexical.search(&terms, 50).unwrap())
     });
     let q = embedder.embed_query(QUERIES[1]).unwrap();
-    c.bench_function("hnsw_only", |b| b.iter(|| generation.vectors.search(&q, 50, 96)));
+    c.bench_function("hnsw_only", |b| {
+        b.iter(|| generation.vectors.search(&q, 50, 96))
+    });
     c.bench_function("exact_vector_only", |b| {
         b.iter(|| generation.vectors.search_exact(&q, 50))
     });

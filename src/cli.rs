@@ -217,11 +217,19 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn eval(config: &Config, queries: &std::path::Path, index: Option<PathBuf>, json: bool) -> anyhow::Result<()> {
+fn eval(
+    config: &Config,
+    queries: &std::path::Path,
+    index: Option<PathBuf>,
+    json: bool,
+) -> anyhow::Result<()> {
     let labelled = crate::eval::load_queries(queries)?;
     let root = IndexRoot::new(index.unwrap_or(config.paths.indexes.clone()));
     let generation = IndexGeneration::open_current(&root)?;
-    let searcher = Searcher::new(Arc::new(Embedder::from_config(config)?), config.retrieve.clone());
+    let searcher = Searcher::new(
+        Arc::new(Embedder::from_config(config)?),
+        config.retrieve.clone(),
+    );
     let mut scores = Vec::new();
     for q in labelled.iter().filter(|q| q.in_scope()) {
         let results = searcher.search(
@@ -237,7 +245,12 @@ fn eval(config: &Config, queries: &std::path::Path, index: Option<PathBuf>, json
     }
     let m = crate::eval::RetrievalMetrics::from_scores(labelled.len(), &scores);
     if json {
-        println!("{}", serde_json::to_string_pretty(&json!({ "retrieval": m, "generation": generation.generation() }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({ "retrieval": m, "generation": generation.generation() })
+            )?
+        );
     } else {
         println!(
             "{} queries ({} with relevant entries) on {}\nhit@1 {:.3}  R@1 {:.3}  R@5 {:.3}  R@10 {:.3}  MRR@10 {:.3}  nDCG@10 {:.3}",

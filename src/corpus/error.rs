@@ -55,7 +55,7 @@ pub enum CorpusErrorKind {
     #[error("unknown entry id '{0}' in 'relevant'")]
     UnknownId(String),
     /// The entry has no body text.
-    #[error("empty body: write the answer below the front matter")]
+    #[error("empty body: the entry has no text")]
     EmptyBody,
 }
 

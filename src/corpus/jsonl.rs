@@ -1,4 +1,6 @@
 //! JSONL import: one entry per line, `{"id","title","text", optional "type","category","tags","questions"}`.
+//! Exports and evaluation sets often have no titles: an absent or empty `title` is taken from the
+//! first words of `text` (Markdown entries, written by editors, must have one).
 
 use std::path::Path;
 
@@ -60,7 +62,10 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Vec<Entry>, Vec<CorpusErr
         };
         let entry = Entry {
             id: EntryId(parsed.id.trim().to_string()),
-            title: parsed.title.trim().to_string(),
+            title: match parsed.title.trim() {
+                "" => title_from_text(&parsed.text),
+                t => t.to_string(),
+            },
             kind,
             category: parsed.category.filter(|c| !c.trim().is_empty()),
             tags: parsed.tags,
@@ -85,6 +90,16 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Vec<Entry>, Vec<CorpusErr
     }
 }
 
+/// Up to the first twelve words of `text`, as a stand-in title.
+fn title_from_text(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut title = words.iter().take(12).copied().collect::<Vec<_>>().join(" ");
+    if words.len() > 12 {
+        title.push('…');
+    }
+    title
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,13 +110,22 @@ mod tests {
         assert_eq!(ok.len(), 2);
         assert_eq!(ok[1].kind, EntryType::Faq);
         assert_eq!(ok[1].origin.line, 3);
-        let errs = parse(Path::new("a.jsonl"), "{\"id\":\"x\",\"title\":\"T\",\"text\":\"isi\"}\n{\"id\": \n{\"id\":\"z\",\"title\":\"\",\"text\":\"t\"}\n").unwrap_err();
+        let errs = parse(
+            Path::new("a.jsonl"),
+            "{\"id\":\"x\",\"title\":\"T\",\"text\":\"isi\"}\n{\"id\": \n{\"id\":\"z\",\"text\":\" \"}\n",
+        )
+        .unwrap_err();
         assert_eq!(errs.len(), 2);
         assert_eq!(errs[0].line, 2);
-        assert_eq!(errs[1].kind, CorpusErrorKind::MissingField("title"));
         assert_eq!(
             errs[1].to_string(),
-            "a.jsonl:3: missing or empty field 'title'"
+            "a.jsonl:3: empty body: the entry has no text"
         );
+        let untitled = parse(
+            Path::new("a.jsonl"),
+            "{\"id\":\"u\",\"text\":\"Satu dua tiga\"}",
+        )
+        .unwrap();
+        assert_eq!(untitled[0].title, "Satu dua tiga");
     }
 }

@@ -240,11 +240,11 @@ pub(crate) fn validate(entry: &Entry) -> Result<(), CorpusErrorKind> {
     if !EntryId::is_valid(&entry.id.0) {
         return Err(CorpusErrorKind::InvalidId(entry.id.0.clone()));
     }
-    if entry.title.trim().is_empty() {
-        return Err(CorpusErrorKind::MissingField("title"));
-    }
     if entry.body.trim().is_empty() {
         return Err(CorpusErrorKind::EmptyBody);
+    }
+    if entry.title.trim().is_empty() {
+        return Err(CorpusErrorKind::MissingField("title"));
     }
     Ok(())
 }
