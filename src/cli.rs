@@ -1,12 +1,13 @@
 //! The `haipedia` command line: thin wrappers over the library.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
+use crate::answer::{held_back, judge, Calibration, ConfidenceMetrics, FitInfo};
 use crate::config::Config;
 use crate::corpus::{Corpus, EntryType};
 use crate::embed::Embedder;
@@ -60,6 +61,18 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Fit the confidence calibration on labelled queries (about a third held back to judge it).
+    Calibrate {
+        /// Labelled queries.
+        #[arg(long, default_value = "corpus/eval/dev.jsonl")]
+        queries: PathBuf,
+        /// Index folder.
+        #[arg(long)]
+        index: Option<PathBuf>,
+        /// Where to write the calibration (default: answer.calibration of the config).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Measure retrieval quality on labelled queries (JSONL: {"qid"?, "query", "relevant": [ids]}).
     Eval {
@@ -214,50 +227,137 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             index,
             json,
         } => eval(&config, &queries, index, json),
+        Command::Calibrate {
+            queries,
+            index,
+            out,
+        } => calibrate(&config, &queries, index, out),
     }
 }
 
-fn eval(
+/// Opens the current generation of `index` (or the configured one) and a searcher over it.
+fn open_search(
     config: &Config,
-    queries: &std::path::Path,
     index: Option<PathBuf>,
-    json: bool,
-) -> anyhow::Result<()> {
-    let labelled = crate::eval::load_queries(queries)?;
+) -> anyhow::Result<(IndexGeneration, Searcher)> {
     let root = IndexRoot::new(index.unwrap_or(config.paths.indexes.clone()));
     let generation = IndexGeneration::open_current(&root)?;
     let searcher = Searcher::new(
         Arc::new(Embedder::from_config(config)?),
         config.retrieve.clone(),
     );
-    let mut scores = Vec::new();
-    for q in labelled.iter().filter(|q| q.in_scope()) {
-        let results = searcher.search(
-            &generation,
-            &SearchRequest {
-                query: q.query.clone(),
-                limit: 10,
-                ..Default::default()
-            },
-        )?;
-        let ranked: Vec<&str> = results.hits.iter().map(|h| h.id.0.as_str()).collect();
-        scores.push(crate::eval::score_ranking(&ranked, &q.relevant));
-    }
-    let m = crate::eval::RetrievalMetrics::from_scores(labelled.len(), &scores);
+    Ok((generation, searcher))
+}
+
+fn eval(config: &Config, queries: &Path, index: Option<PathBuf>, json: bool) -> anyhow::Result<()> {
+    let labelled = crate::eval::load_queries(queries)?;
+    let (generation, searcher) = open_search(config, index)?;
+    let assessed = crate::eval::assess_queries(&searcher, &generation, &labelled)?;
+    let retrieval = crate::eval::retrieval_metrics(&assessed);
+    // confidence is never judged on the queries the calibration was fitted on
+    let calibration = Calibration::load(&config.answer.calibration).ok();
+    let confidence = calibration.as_ref().map(|c| {
+        let same_file = c.fitted.queries_hash == crate::eval::file_hash(queries);
+        let points: Vec<(f64, bool, bool)> = assessed
+            .iter()
+            .filter(|a| !same_file || held_back(crate::eval::split_key(&a.query)))
+            .map(|a| (c.confidence(&a.features).0, a.correct, a.query.in_scope()))
+            .collect();
+        let scope = if same_file {
+            "held-back queries (the others fitted the calibration)"
+        } else {
+            "queries"
+        };
+        (
+            judge(&points, config.answer.answer_at, config.answer.clarify_at),
+            scope,
+        )
+    });
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(
-                &json!({ "retrieval": m, "generation": generation.generation() })
-            )?
-        );
-    } else {
-        println!(
-            "{} queries ({} with relevant entries) on {}\nhit@1 {:.3}  R@1 {:.3}  R@5 {:.3}  R@10 {:.3}  MRR@10 {:.3}  nDCG@10 {:.3}",
-            m.queries, m.in_scope, generation.generation(), m.hit_at_1, m.recall_at_1, m.recall_at_5,
-            m.recall_at_10, m.mrr_at_10, m.ndcg_at_10
-        );
+        let out = json!({
+            "generation": generation.generation(),
+            "retrieval": retrieval,
+            "confidence": confidence.as_ref().map(|(m, scope)| json!({"scope": scope, "metrics": m})),
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
     }
+    let m = &retrieval;
+    println!(
+        "{} queries ({} with relevant entries) on {}\nretrieval: hit@1 {:.3}  R@1 {:.3}  R@5 {:.3}  R@10 {:.3}  MRR@10 {:.3}  nDCG@10 {:.3}",
+        m.queries, m.in_scope, generation.generation(), m.hit_at_1, m.recall_at_1, m.recall_at_5,
+        m.recall_at_10, m.mrr_at_10, m.ndcg_at_10
+    );
+    match confidence {
+        Some((c, scope)) => print_confidence(&c, scope, config),
+        None => println!(
+            "confidence: no calibration at {} (run `haipedia calibrate`)",
+            config.answer.calibration.display()
+        ),
+    }
+    Ok(())
+}
+
+fn print_confidence(c: &ConfidenceMetrics, scope: &str, config: &Config) {
+    println!(
+        "confidence on {} {scope}: AUROC {:.3}  ECE {:.3}  Brier {:.3}\n  answer at >= {:.2}: {:.1}% answered, precision {:.3}; answer or clarify (>= {:.2}): {:.1}%; out of scope escalated: {:.1}%",
+        c.queries, c.auroc, c.ece, c.brier, config.answer.answer_at, 100.0 * c.answered, c.answered_precision,
+        config.answer.clarify_at, 100.0 * c.clarified_or_answered, 100.0 * c.out_of_scope_escalated
+    );
+    println!("  reliability (bin up to, mean confidence, accuracy, n):");
+    for (hi, conf, acc, n) in &c.reliability {
+        println!("    {hi:.1}  {conf:.3}  {acc:.3}  {n}");
+    }
+}
+
+fn calibrate(
+    config: &Config,
+    queries: &Path,
+    index: Option<PathBuf>,
+    out: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let labelled = crate::eval::load_queries(queries)?;
+    let (generation, searcher) = open_search(config, index)?;
+    let assessed = crate::eval::assess_queries(&searcher, &generation, &labelled)?;
+    let (fit, held): (Vec<_>, Vec<_>) = assessed
+        .iter()
+        .partition(|a| !held_back(crate::eval::split_key(&a.query)));
+    let samples: Vec<_> = fit
+        .iter()
+        .map(|a| (a.features.clone(), a.correct))
+        .collect();
+    let calibration = Calibration::fit(
+        &samples,
+        FitInfo {
+            queries_file: queries.display().to_string(),
+            queries_hash: crate::eval::file_hash(queries),
+            fit_queries: fit.len(),
+            held_back_queries: held.len(),
+            model_id: generation.manifest.model_id.clone(),
+            fitted_at: time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        },
+    );
+    let points: Vec<_> = held
+        .iter()
+        .map(|a| {
+            (
+                calibration.confidence(&a.features).0,
+                a.correct,
+                a.query.in_scope(),
+            )
+        })
+        .collect();
+    let metrics = judge(&points, config.answer.answer_at, config.answer.clarify_at);
+    let path = out.unwrap_or(config.answer.calibration.clone());
+    calibration.save(&path)?;
+    println!(
+        "fitted on {} queries, saved to {}",
+        fit.len(),
+        path.display()
+    );
+    print_confidence(&metrics, "held-back queries", config);
     Ok(())
 }
 

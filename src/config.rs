@@ -16,6 +16,63 @@ pub struct Config {
     pub embed: EmbedConfig,
     /// How lexical and vector candidates are gathered and fused.
     pub retrieve: RetrieveConfig,
+    /// Confidence model and decision thresholds.
+    pub answer: AnswerConfig,
+    /// HTTP server.
+    pub server: ServerConfig,
+}
+
+/// Decision policy of `/v1/answer`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnswerConfig {
+    /// Calibration file (fitted by `haipedia calibrate`).
+    pub calibration: PathBuf,
+    /// Answer directly at or above this confidence.
+    pub answer_at: f64,
+    /// Offer choices at or above this confidence (below: escalate to a ticket).
+    pub clarify_at: f64,
+    /// Choices offered when clarifying.
+    pub suggestions: usize,
+}
+
+impl Default for AnswerConfig {
+    fn default() -> Self {
+        AnswerConfig {
+            calibration: PathBuf::from("corpus/eval/calibration.json"),
+            answer_at: 0.70,
+            clarify_at: 0.40,
+            suggestions: 3,
+        }
+    }
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Listen address.
+    pub addr: String,
+    /// SQLite file for questions and feedback.
+    pub database: PathBuf,
+    /// Bearer token for `/v1/admin/*`; none = admin endpoints disabled (env `HAIPEDIA_ADMIN_TOKEN`).
+    pub admin_token: Option<String>,
+    /// Largest request body in bytes.
+    pub max_body_bytes: usize,
+    /// Answers kept in the repeated-question cache.
+    pub cache_entries: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            addr: "127.0.0.1:8080".into(),
+            database: PathBuf::from("data/haipedia.sqlite"),
+            admin_token: None,
+            max_body_bytes: 16 * 1024,
+            cache_entries: 1024,
+        }
+    }
 }
 
 /// File-system locations.
@@ -166,6 +223,12 @@ impl Config {
         }
         if let Some(v) = var("HAIPEDIA_ORT_LIB") {
             self.paths.onnxruntime = Some(v.into());
+        }
+        if let Some(v) = var("HAIPEDIA_ADMIN_TOKEN").and_then(|v| v.into_string().ok()) {
+            self.server.admin_token = Some(v).filter(|t| !t.is_empty());
+        }
+        if let Some(v) = var("HAIPEDIA_DATABASE") {
+            self.server.database = v.into();
         }
     }
 }

@@ -200,3 +200,66 @@ mod tests {
         assert_eq!(m.hit_at_1, 0.5);
     }
 }
+
+/// One labelled query run through search: ranking, confidence features, and whether the first hit is right.
+#[derive(Debug, Clone)]
+pub struct Assessed {
+    /// The labelled query.
+    pub query: LabelledQuery,
+    /// Entry ids, best first (top 10).
+    pub ranked: Vec<String>,
+    /// Confidence features of the results.
+    pub features: crate::answer::Features,
+    /// Whether the first hit is relevant (always false out of scope).
+    pub correct: bool,
+}
+
+/// Runs every query through search and feature extraction.
+pub fn assess_queries(
+    searcher: &crate::retrieve::Searcher,
+    generation: &crate::index::IndexGeneration,
+    queries: &[LabelledQuery],
+) -> Result<Vec<Assessed>, crate::retrieve::RetrieveError> {
+    queries
+        .iter()
+        .map(|q| {
+            let (results, features) =
+                crate::answer::search_with_features(searcher, generation, &q.query, 10)?;
+            let ranked: Vec<String> = results.hits.iter().map(|h| h.id.0.clone()).collect();
+            let correct = ranked
+                .first()
+                .is_some_and(|id| q.relevant.iter().any(|r| &r.0 == id));
+            Ok(Assessed {
+                query: q.clone(),
+                ranked,
+                features,
+                correct,
+            })
+        })
+        .collect()
+}
+
+/// Retrieval metrics over the in-scope assessed queries.
+pub fn retrieval_metrics(assessed: &[Assessed]) -> RetrievalMetrics {
+    let scores: Vec<[f64; 6]> = assessed
+        .iter()
+        .filter(|a| a.query.in_scope())
+        .map(|a| {
+            let ranked: Vec<&str> = a.ranked.iter().map(String::as_str).collect();
+            score_ranking(&ranked, &a.query.relevant)
+        })
+        .collect();
+    RetrievalMetrics::from_scores(assessed.len(), &scores)
+}
+
+/// The qid used for the held-back rule (queries without one are keyed by their text).
+pub fn split_key(q: &LabelledQuery) -> &str {
+    q.qid.as_deref().unwrap_or(&q.query)
+}
+
+/// blake3 of a file's bytes (hex), to recognise the file a calibration was fitted on.
+pub fn file_hash(path: &Path) -> String {
+    std::fs::read(path)
+        .map(|b| blake3::hash(&b).to_hex().to_string())
+        .unwrap_or_default()
+}

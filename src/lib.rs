@@ -3,10 +3,13 @@
 //! Data flows one way: [`corpus`] -> [`analysis`] -> [`embed`] -> [`index`] -> [`retrieve`] -> CLI/server.
 
 pub mod analysis;
+pub mod answer;
+pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod corpus;
 pub mod embed;
 pub mod eval;
 pub mod index;
+pub mod privacy;
 pub mod retrieve;

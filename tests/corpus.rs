@@ -3,40 +3,9 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+use haipedia::catalogue::{GENERAL_CATEGORIES as GENERAL, SERVICES as CATALOGUE};
 use haipedia::corpus::{Corpus, EntryType};
 use haipedia::eval;
-
-/// The 20 services of the HAI-DJPb service catalogue version 2026.0.
-const CATALOGUE: [&str; 20] = [
-    "Layanan Konsultasi Dukungan Penyelenggaraan Fungsi DJPb",
-    "Layanan Konsultasi Teknis Pelaksanaan Anggaran",
-    "Layanan Konsultasi Teknis Pengelolaan Kas Negara",
-    "Layanan Konsultasi Teknis Sistem Manajemen Investasi",
-    "Layanan Konsultasi Teknis Pembinaan Pengelolaan Keuangan Badan Layanan Umum",
-    "Layanan Konsultasi Teknis Akuntansi dan Pelaporan Keuangan",
-    "Layanan Konsultasi Teknis Sistem Perbendaharaan",
-    "TIK.1 Layanan Konsultasi TIK",
-    "TIK.2 Layanan Pengelolaan User",
-    "TIK.3 Layanan Sistem Informasi",
-    "TIK.4 Layanan Data",
-    "TIK.5 Layanan Infrastruktur, Jaringan dan Keamanan Informasi",
-    "Layanan Broadcast",
-    "Layanan Konsultasi Teknis Badan Pengelola Dana Perkebunan",
-    "Layanan Konsultasi Teknis Pusat Investasi Pemerintah",
-    "Layanan Konsultasi Teknis Badan Pengelola Dana Lingkungan Hidup",
-    "Layanan Konsultasi Teknis KPPN Khusus Penerimaan",
-    "Layanan Konsultasi Teknis KPPN Khusus Pinjaman dan Hibah",
-    "Layanan Narasumber Bidang Perbendaharaan",
-    "Layanan Pengaduan",
-];
-
-/// Categories for entries about HAI-DJPb itself rather than one service.
-const GENERAL: [&str; 4] = [
-    "Umum HAI-DJPb",
-    "WhatsApp Bot HAI-DJPb",
-    "Tiket HAI-DJPb",
-    "HAI-CSO",
-];
 
 fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus")

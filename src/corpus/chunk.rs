@@ -35,10 +35,13 @@ pub struct Passage {
 impl Passage {
     /// Text given to the embedding model (without its `passage: ` prefix): title, heading, text.
     pub fn embedding_text(&self, title: &str) -> String {
-        match &self.heading {
-            Some(h) => format!("{title} — {h}\n{}", self.text),
-            None => format!("{title}\n{}", self.text),
-        }
+        let context = match (title.trim(), &self.heading) {
+            ("", None) => return self.text.clone(),
+            ("", Some(h)) => h.clone(),
+            (t, None) => t.to_string(),
+            (t, Some(h)) => format!("{t} — {h}"),
+        };
+        format!("{context}\n{}", self.text)
     }
 }
 
@@ -62,10 +65,13 @@ pub fn chunk_entry(entry: &Entry, counter: &dyn TokenCounter, max_tokens: usize)
     }
     let mut passages = Vec::new();
     for (heading, blocks) in sections(&entry.body) {
-        let context = match &heading {
-            Some(h) => format!("{PASSAGE_PREFIX}{} — {h}\n", entry.title),
-            None => format!("{PASSAGE_PREFIX}{}\n", entry.title),
+        let probe = Passage {
+            entry: entry.id.clone(),
+            ordinal: 0,
+            heading: heading.clone(),
+            text: String::new(),
         };
+        let context = format!("{PASSAGE_PREFIX}{}", probe.embedding_text(&entry.title));
         let budget = max_tokens.saturating_sub(counter.count(&context)).max(16);
         for text in pack(&blocks, counter, budget) {
             passages.push(Passage {

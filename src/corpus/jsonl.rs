@@ -1,6 +1,6 @@
 //! JSONL import: one entry per line, `{"id","title","text", optional "type","category","tags","questions"}`.
-//! Exports and evaluation sets often have no titles: an absent or empty `title` is taken from the
-//! first words of `text` (Markdown entries, written by editors, must have one).
+//! Exports and evaluation sets often have no titles: `title` may be absent or empty here (Markdown
+//! entries, written by editors, must have one); such entries are shown by their first words.
 
 use std::path::Path;
 
@@ -62,10 +62,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Vec<Entry>, Vec<CorpusErr
         };
         let entry = Entry {
             id: EntryId(parsed.id.trim().to_string()),
-            title: match parsed.title.trim() {
-                "" => title_from_text(&parsed.text),
-                t => t.to_string(),
-            },
+            title: parsed.title.trim().to_string(),
             kind,
             category: parsed.category.filter(|c| !c.trim().is_empty()),
             tags: parsed.tags,
@@ -78,7 +75,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Vec<Entry>, Vec<CorpusErr
                 line,
             },
         };
-        match validate(&entry) {
+        match validate(&entry, false) {
             Ok(()) => entries.push(entry),
             Err(kind) => errors.push(err(kind)),
         }
@@ -88,16 +85,6 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Vec<Entry>, Vec<CorpusErr
     } else {
         Err(errors)
     }
-}
-
-/// Up to the first twelve words of `text`, as a stand-in title.
-fn title_from_text(text: &str) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut title = words.iter().take(12).copied().collect::<Vec<_>>().join(" ");
-    if words.len() > 12 {
-        title.push('…');
-    }
-    title
 }
 
 #[cfg(test)]
@@ -126,6 +113,6 @@ mod tests {
             "{\"id\":\"u\",\"text\":\"Satu dua tiga\"}",
         )
         .unwrap();
-        assert_eq!(untitled[0].title, "Satu dua tiga");
+        assert_eq!(untitled[0].display_title(), "Satu dua tiga");
     }
 }

@@ -99,7 +99,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Entry, CorpusError> {
             line: key_line("id"),
         },
     };
-    validate(&entry).map_err(|kind| {
+    validate(&entry, true).map_err(|kind| {
         let line = match kind {
             CorpusErrorKind::EmptyBody => close_line,
             CorpusErrorKind::MissingField(f) => key_line(f),

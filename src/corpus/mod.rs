@@ -105,6 +105,21 @@ pub struct Entry {
     pub origin: Origin,
 }
 
+impl Entry {
+    /// The title, or for untitled imports the first words of the body.
+    pub fn display_title(&self) -> String {
+        if !self.title.trim().is_empty() {
+            return self.title.clone();
+        }
+        let words: Vec<&str> = self.body.split_whitespace().collect();
+        let mut title = words.iter().take(12).copied().collect::<Vec<_>>().join(" ");
+        if words.len() > 12 {
+            title.push('…');
+        }
+        title
+    }
+}
+
 /// A validated set of entries with unique ids.
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
@@ -232,8 +247,8 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Checks the fields every entry needs, whatever its file format.
-pub(crate) fn validate(entry: &Entry) -> Result<(), CorpusErrorKind> {
+/// Checks the fields every entry needs; `require_title` for formats written by editors.
+pub(crate) fn validate(entry: &Entry, require_title: bool) -> Result<(), CorpusErrorKind> {
     if entry.id.0.trim().is_empty() {
         return Err(CorpusErrorKind::MissingField("id"));
     }
@@ -243,7 +258,7 @@ pub(crate) fn validate(entry: &Entry) -> Result<(), CorpusErrorKind> {
     if entry.body.trim().is_empty() {
         return Err(CorpusErrorKind::EmptyBody);
     }
-    if entry.title.trim().is_empty() {
+    if require_title && entry.title.trim().is_empty() {
         return Err(CorpusErrorKind::MissingField("title"));
     }
     Ok(())

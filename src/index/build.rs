@@ -68,6 +68,19 @@ pub fn build(
         path: root.dir().to_path_buf(),
         source,
     })?;
+    // one build at a time per index folder; the OS releases the lock if the process dies
+    let lock_path = root.dir().join(".build.lock");
+    let lock = fs::File::create(&lock_path).map_err(|source| IndexError::Io {
+        path: lock_path.clone(),
+        source,
+    })?;
+    lock.try_lock().map_err(|e| match e {
+        fs::TryLockError::WouldBlock => IndexError::BuildInProgress(root.dir().to_path_buf()),
+        fs::TryLockError::Error(source) => IndexError::Io {
+            path: lock_path.clone(),
+            source,
+        },
+    })?;
     let generation = root.next_generation()?;
 
     // 1. passages, with the hash that keys their vector

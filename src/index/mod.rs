@@ -54,6 +54,9 @@ pub enum IndexError {
         /// hnsw_rs's message.
         message: String,
     },
+    /// Another build holds the index folder's lock.
+    #[error("another build is running in {0}")]
+    BuildInProgress(PathBuf),
     /// No generation has been built yet.
     #[error("no index in {0}: run `haipedia index` first")]
     NoIndex(PathBuf),

@@ -91,6 +91,8 @@ pub struct SearchResults {
     pub terms: Vec<String>,
     /// Generation searched.
     pub generation: Generation,
+    /// The query's unit vector (for confidence features).
+    pub query_vector: Vec<f32>,
     /// Time taken.
     pub took: Duration,
 }
@@ -186,7 +188,7 @@ impl Searcher {
                 };
                 SearchHit {
                     id: e.id.clone(),
-                    title: e.title.clone(),
+                    title: e.display_title(),
                     kind: e.kind,
                     category: e.category.clone(),
                     snippet: make_snippet(&self.analyzer, &text, &term_set, SNIPPET_CHARS),
@@ -202,6 +204,7 @@ impl Searcher {
             total: kept.len(),
             terms,
             generation: generation.generation(),
+            query_vector: qv,
             took: started.elapsed(),
         })
     }

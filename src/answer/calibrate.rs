@@ -1,0 +1,321 @@
+//! Calibrated confidence: a logistic model from [`Features`] to P(the first hit answers the question),
+//! fitted on labelled queries, shipped as JSON beside the corpus, and judged by AUROC and ECE.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::features::{Features, FEATURE_NAMES};
+
+/// A probability that the returned answer is correct, in [0, 1].
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Confidence(pub f64);
+
+/// The fitted model and how it was fitted (`corpus/eval/calibration.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// Feature names, in order; must match [`FEATURE_NAMES`].
+    pub features: Vec<String>,
+    /// Per-feature mean used for standardising.
+    pub mean: Vec<f64>,
+    /// Per-feature standard deviation used for standardising.
+    pub std: Vec<f64>,
+    /// Logistic weights of the standardised features.
+    pub weights: Vec<f64>,
+    /// Logistic intercept.
+    pub bias: f64,
+    /// What it was fitted on and how it scored on held-back queries.
+    pub fitted: FitInfo,
+}
+
+/// Provenance and held-back quality of a calibration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitInfo {
+    /// Labelled query file.
+    pub queries_file: String,
+    /// blake3 of that file's content when fitted.
+    pub queries_hash: String,
+    /// Queries used for fitting.
+    pub fit_queries: usize,
+    /// Queries held back (qid hash rule, see [`held_back`]).
+    pub held_back_queries: usize,
+    /// Embedding model of the index it was fitted on.
+    pub model_id: String,
+    /// UTC time of fitting.
+    pub fitted_at: String,
+}
+
+/// Why a calibration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrationError {
+    /// The file could not be read or parsed.
+    #[error("calibration {path}: {message}; refit it with `haipedia calibrate`")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Whether a labelled query is held back from fitting (about a third, decided by its qid alone).
+pub fn held_back(qid: &str) -> bool {
+    blake3::hash(qid.as_bytes()).as_bytes()[0] % 3 == 0
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+impl Calibration {
+    /// Loads and checks a calibration file.
+    pub fn load(path: &Path) -> Result<Calibration, CalibrationError> {
+        let invalid = |message: String| CalibrationError::Invalid {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+        let c: Calibration = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        let n = FEATURE_NAMES.len();
+        if c.features != FEATURE_NAMES
+            || c.mean.len() != n
+            || c.std.len() != n
+            || c.weights.len() != n
+        {
+            return Err(invalid(format!("features differ from {FEATURE_NAMES:?}")));
+        }
+        Ok(c)
+    }
+
+    /// Writes the calibration as pretty JSON.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(self).unwrap_or_default() + "\n",
+        )
+    }
+
+    /// P(first hit correct) for these features.
+    pub fn confidence(&self, f: &Features) -> Confidence {
+        let z = self.bias
+            + f.0
+                .iter()
+                .zip(&self.mean)
+                .zip(&self.std)
+                .zip(&self.weights)
+                .map(|(((x, m), s), w)| w * (x - m) / s)
+                .sum::<f64>();
+        Confidence(sigmoid(z))
+    }
+
+    /// Fits a logistic model (L2-regularised, gradient descent) on (features, correct?) pairs.
+    pub fn fit(samples: &[(Features, bool)], fitted: FitInfo) -> Calibration {
+        let n = FEATURE_NAMES.len();
+        let count = samples.len().max(1) as f64;
+        let mean: Vec<f64> = (0..n)
+            .map(|j| samples.iter().map(|(f, _)| f.0[j]).sum::<f64>() / count)
+            .collect();
+        let std: Vec<f64> = (0..n)
+            .map(|j| {
+                let var = samples
+                    .iter()
+                    .map(|(f, _)| (f.0[j] - mean[j]).powi(2))
+                    .sum::<f64>()
+                    / count;
+                var.sqrt().max(1e-6)
+            })
+            .collect();
+        let xs: Vec<Vec<f64>> = samples
+            .iter()
+            .map(|(f, _)| (0..n).map(|j| (f.0[j] - mean[j]) / std[j]).collect())
+            .collect();
+        let ys: Vec<f64> = samples
+            .iter()
+            .map(|(_, y)| f64::from(u8::from(*y)))
+            .collect();
+        let (mut w, mut b) = (vec![0.0; n], 0.0);
+        let (rate, l2) = (0.5, 1e-3);
+        for _ in 0..3000 {
+            let mut gw = vec![0.0; n];
+            let mut gb = 0.0;
+            for (x, y) in xs.iter().zip(&ys) {
+                let p = sigmoid(b + x.iter().zip(&w).map(|(a, c)| a * c).sum::<f64>());
+                let e = p - y;
+                gb += e;
+                for j in 0..n {
+                    gw[j] += e * x[j];
+                }
+            }
+            b -= rate * gb / count;
+            for j in 0..n {
+                w[j] -= rate * (gw[j] / count + l2 * w[j]);
+            }
+        }
+        Calibration {
+            features: FEATURE_NAMES.iter().map(|s| s.to_string()).collect(),
+            mean,
+            std,
+            weights: w,
+            bias: b,
+            fitted,
+        }
+    }
+}
+
+/// Quality of confidence scores against outcomes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfidenceMetrics {
+    /// Queries judged.
+    pub queries: usize,
+    /// Area under the ROC curve of confidence for "first hit correct".
+    pub auroc: f64,
+    /// Expected calibration error over 10 equal-width bins.
+    pub ece: f64,
+    /// Mean squared error of the probabilities.
+    pub brier: f64,
+    /// Share of queries answered (confidence >= answer threshold).
+    pub answered: f64,
+    /// Share of answered queries whose first hit was correct.
+    pub answered_precision: f64,
+    /// Share of queries answered or clarified (confidence >= clarify threshold).
+    pub clarified_or_answered: f64,
+    /// Share of out-of-scope queries escalated (confidence < clarify threshold).
+    pub out_of_scope_escalated: f64,
+    /// Reliability table: (bin upper bound, mean confidence, observed accuracy, count).
+    pub reliability: Vec<(f64, f64, f64, usize)>,
+}
+
+/// Judges confidences: (confidence, first hit correct, query in scope).
+pub fn judge(points: &[(f64, bool, bool)], answer_at: f64, clarify_at: f64) -> ConfidenceMetrics {
+    let n = points.len().max(1) as f64;
+    let pos = points.iter().filter(|p| p.1).count() as f64;
+    let neg = points.len() as f64 - pos;
+    // AUROC: probability that a correct case outranks an incorrect one (ties count half)
+    let mut pairs = 0.0;
+    for a in points.iter().filter(|p| p.1) {
+        for b in points.iter().filter(|p| !p.1) {
+            pairs += if a.0 > b.0 {
+                1.0
+            } else if a.0 == b.0 {
+                0.5
+            } else {
+                0.0
+            };
+        }
+    }
+    let auroc = if pos > 0.0 && neg > 0.0 {
+        pairs / (pos * neg)
+    } else {
+        0.5
+    };
+    let mut reliability = Vec::new();
+    let mut ece = 0.0;
+    for bin in 0..10 {
+        let (lo, hi) = (bin as f64 / 10.0, (bin + 1) as f64 / 10.0);
+        let inside: Vec<_> = points
+            .iter()
+            .filter(|p| p.0 >= lo && (p.0 < hi || bin == 9))
+            .collect();
+        if inside.is_empty() {
+            continue;
+        }
+        let k = inside.len() as f64;
+        let conf = inside.iter().map(|p| p.0).sum::<f64>() / k;
+        let acc = inside.iter().filter(|p| p.1).count() as f64 / k;
+        ece += k / n * (conf - acc).abs();
+        reliability.push((hi, conf, acc, inside.len()));
+    }
+    let answered: Vec<_> = points.iter().filter(|p| p.0 >= answer_at).collect();
+    let oos: Vec<_> = points.iter().filter(|p| !p.2).collect();
+    ConfidenceMetrics {
+        queries: points.len(),
+        auroc,
+        ece,
+        brier: points
+            .iter()
+            .map(|p| (p.0 - f64::from(u8::from(p.1))).powi(2))
+            .sum::<f64>()
+            / n,
+        answered: answered.len() as f64 / n,
+        answered_precision: if answered.is_empty() {
+            0.0
+        } else {
+            answered.iter().filter(|p| p.1).count() as f64 / answered.len() as f64
+        },
+        clarified_or_answered: points.iter().filter(|p| p.0 >= clarify_at).count() as f64 / n,
+        out_of_scope_escalated: if oos.is_empty() {
+            0.0
+        } else {
+            oos.iter().filter(|p| p.0 < clarify_at).count() as f64 / oos.len() as f64
+        },
+        reliability,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> FitInfo {
+        FitInfo {
+            queries_file: "t".into(),
+            queries_hash: String::new(),
+            fit_queries: 0,
+            held_back_queries: 0,
+            model_id: String::new(),
+            fitted_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn fitting_separable_data_ranks_and_calibrates() {
+        // correct when the first feature is high
+        let samples: Vec<(Features, bool)> = (0..200)
+            .map(|i| {
+                let x = i as f64 / 200.0;
+                (
+                    Features([x, 0.1, 0.5, 1.0, 1.0, 2.0, 1.0]),
+                    (i * 7919 % 200) as f64 / 200.0 < x,
+                )
+            })
+            .collect();
+        let c = Calibration::fit(&samples, info());
+        let lo = c
+            .confidence(&Features([0.1, 0.1, 0.5, 1.0, 1.0, 2.0, 1.0]))
+            .0;
+        let hi = c
+            .confidence(&Features([0.9, 0.1, 0.5, 1.0, 1.0, 2.0, 1.0]))
+            .0;
+        assert!(lo < 0.3 && hi > 0.7, "{lo} {hi}");
+        let points: Vec<(f64, bool, bool)> = samples
+            .iter()
+            .map(|(f, y)| (c.confidence(f).0, *y, true))
+            .collect();
+        let m = judge(&points, 0.7, 0.4);
+        assert!(m.auroc > 0.8, "{m:?}");
+        assert!(m.ece < 0.1, "{m:?}");
+    }
+
+    #[test]
+    fn judge_counts_answered_and_escalated() {
+        let m = judge(
+            &[
+                (0.9, true, true),
+                (0.8, false, true),
+                (0.1, false, false),
+                (0.5, false, false),
+            ],
+            0.7,
+            0.4,
+        );
+        assert_eq!(m.answered, 0.5);
+        assert_eq!(m.answered_precision, 0.5);
+        assert_eq!(m.out_of_scope_escalated, 0.5);
+        assert_eq!(m.auroc, 1.0);
+        let held = (0..300)
+            .filter(|i| held_back(&format!("dev-{i:03}")))
+            .count();
+        assert!((70..130).contains(&held), "{held} of 300 held back");
+    }
+}

@@ -1,0 +1,229 @@
+//! Answering: route transactional requests, search, compute a calibrated confidence, decide between
+//! answer / clarify / escalate, and compose the payload the WhatsApp bot sends.
+
+mod calibrate;
+mod compose;
+mod features;
+mod route;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub use calibrate::{
+    held_back, judge, Calibration, CalibrationError, Confidence, ConfidenceMetrics, FitInfo,
+};
+pub use compose::{whatsapp_markup, Channel, Escalation, WHATSAPP_LIMIT};
+pub use features::{Features, FEATURE_NAMES};
+pub use route::{route, Field, Found, Menu, Route};
+
+use crate::config::AnswerConfig;
+use crate::index::IndexGeneration;
+use crate::privacy::mask;
+use crate::retrieve::{RetrieveError, SearchRequest, SearchResults, Searcher};
+
+/// What the bot should do with a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// Send the answer.
+    Answer,
+    /// Offer the suggestions as choices.
+    Clarify,
+    /// Open a ticket to HAI-DJPb.
+    Escalate,
+    /// A transaction: send the user to a bot menu.
+    Route,
+}
+
+/// An entry an answer is based on or suggests.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Source {
+    /// Entry id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Catalogue service or general category.
+    pub category: Option<String>,
+    /// article or faq.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// The outcome for one question (the server adds request id and timing).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Answer {
+    /// What to do.
+    pub decision: Decision,
+    /// P(the answer is correct), calibrated; 1 for rule-based routes.
+    #[schema(value_type = f64)]
+    pub confidence: Confidence,
+    /// Text ready to send (answer, choices, routing or escalation message).
+    pub answer: Option<String>,
+    /// Entries the answer comes from (the first hit).
+    pub sources: Vec<Source>,
+    /// Top entries for the bot's buttons (when clarifying; also given otherwise).
+    pub suggestions: Vec<Source>,
+    /// Ticket prefill (when escalating).
+    pub escalation: Option<Escalation>,
+    /// The bot menu (when routing).
+    pub route: Option<Route>,
+}
+
+/// Searches `question` (at most `limit` hits) and computes the confidence features of the results.
+pub fn search_with_features(
+    searcher: &Searcher,
+    generation: &IndexGeneration,
+    question: &str,
+    limit: usize,
+) -> Result<(SearchResults, Features), RetrieveError> {
+    let results = searcher.search(
+        generation,
+        &SearchRequest {
+            query: question.to_string(),
+            limit,
+            ..Default::default()
+        },
+    )?;
+    let entry_terms = results
+        .hits
+        .first()
+        .and_then(|h| generation.entry(&h.id.0))
+        .map(|e| {
+            let text = format!(
+                "{}\n{}\n{}\n{}",
+                e.title,
+                e.questions.join("\n"),
+                e.tags.join(" "),
+                e.body
+            );
+            searcher.analyzer().query_terms(&text).into_iter().collect()
+        })
+        .unwrap_or_default();
+    let features = Features::of(generation, &results, &entry_terms);
+    Ok((results, features))
+}
+
+/// Turns questions into decisions with a shared searcher and a fitted calibration.
+pub struct Answerer {
+    searcher: Arc<Searcher>,
+    calibration: Calibration,
+    config: AnswerConfig,
+}
+
+impl Answerer {
+    /// An answerer with `calibration` and the decision thresholds of `config`.
+    pub fn new(
+        searcher: Arc<Searcher>,
+        calibration: Calibration,
+        config: AnswerConfig,
+    ) -> Answerer {
+        Answerer {
+            searcher,
+            calibration,
+            config,
+        }
+    }
+
+    /// The searcher used.
+    pub fn searcher(&self) -> &Searcher {
+        &self.searcher
+    }
+
+    /// Searches and scores a question: the results, their features and the calibrated confidence.
+    pub fn assess(
+        &self,
+        generation: &IndexGeneration,
+        question: &str,
+    ) -> Result<(SearchResults, Features, Confidence), RetrieveError> {
+        let (results, features) = search_with_features(
+            &self.searcher,
+            generation,
+            question,
+            self.config.suggestions.max(5),
+        )?;
+        let confidence = self.calibration.confidence(&features);
+        Ok((results, features, confidence))
+    }
+
+    /// Answers `question` from `generation` for `channel`.
+    pub fn answer(
+        &self,
+        generation: &IndexGeneration,
+        question: &str,
+        channel: Channel,
+    ) -> Result<Answer, RetrieveError> {
+        if let Some(r) = route(self.searcher.analyzer(), question) {
+            return Ok(Answer {
+                decision: Decision::Route,
+                confidence: Confidence(1.0),
+                answer: Some(compose::route_text(&r)),
+                sources: vec![],
+                suggestions: vec![],
+                escalation: None,
+                route: Some(r),
+            });
+        }
+        let (results, _, confidence) = self.assess(generation, question)?;
+        let source = |id: &str| {
+            generation.entry(id).map(|e| Source {
+                id: e.id.0.clone(),
+                title: e.display_title(),
+                category: e.category.clone(),
+                kind: e.kind.as_str().to_string(),
+            })
+        };
+        let suggestions: Vec<Source> = results
+            .hits
+            .iter()
+            .take(self.config.suggestions)
+            .filter_map(|h| source(&h.id.0))
+            .collect();
+        let decision = if results.hits.is_empty() || confidence.0 < self.config.clarify_at {
+            Decision::Escalate
+        } else if confidence.0 < self.config.answer_at {
+            Decision::Clarify
+        } else {
+            Decision::Answer
+        };
+        let top = results.hits.first();
+        let (answer, escalation) = match decision {
+            Decision::Answer => {
+                let text = top.and_then(|h| {
+                    let entry = generation.entry(&h.id.0)?;
+                    let passage = generation.passages.get(h.passage).map(|p| p.text.as_str());
+                    Some(compose::answer_text(entry, passage, channel))
+                });
+                (text, None)
+            }
+            Decision::Clarify => {
+                let titles: Vec<String> = suggestions.iter().map(|s| s.title.clone()).collect();
+                (Some(compose::clarify_text(&titles)), None)
+            }
+            _ => {
+                let categories: Vec<Option<String>> =
+                    results.hits.iter().map(|h| h.category.clone()).collect();
+                let e = compose::escalation(
+                    &mask(question),
+                    &categories,
+                    time::OffsetDateTime::now_utc(),
+                );
+                (Some(compose::escalate_text(&e)), Some(e))
+            }
+        };
+        let sources = match decision {
+            Decision::Answer => top.and_then(|h| source(&h.id.0)).into_iter().collect(),
+            _ => vec![],
+        };
+        Ok(Answer {
+            decision,
+            confidence,
+            answer,
+            sources,
+            suggestions,
+            escalation,
+            route: None,
+        })
+    }
+}
