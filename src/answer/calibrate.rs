@@ -61,7 +61,7 @@ pub enum CalibrationError {
 
 /// Whether a labelled query is held back from fitting (about a third, decided by its qid alone).
 pub fn held_back(qid: &str) -> bool {
-    blake3::hash(qid.as_bytes()).as_bytes()[0] % 3 == 0
+    blake3::hash(qid.as_bytes()).as_bytes()[0].is_multiple_of(3)
 }
 
 fn sigmoid(z: f64) -> f64 {
