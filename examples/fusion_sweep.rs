@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
     for k in [10.0, 60.0] {
         for lw in [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0] {
             for vw in [0.0, 1.0] {
-                if lw == 0.0 && vw == 0.0 || (vw == 0.0 && lw != 1.0) {
+                if vw == 0.0 && lw != 1.0 {
                     continue;
                 }
                 let w = FusionWeights {

@@ -175,8 +175,11 @@ impl Analyzer {
             return Some(w.to_string());
         }
         let stem = stemmer().stem_word(w);
-        if stem.is_empty() || t.stopwords.contains(stem.as_ref()) {
+        if stem.is_empty() {
             Some(w.to_string())
+        } else if t.stopwords.contains(stem.as_ref()) {
+            // "apakah", "siapakah", "caranya": inflected function words
+            None
         } else {
             Some(stem.into_owned())
         }
