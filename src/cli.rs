@@ -62,6 +62,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Answer one question as the bot would (decision, confidence, message) and print it as JSON.
+    Ask {
+        /// The question.
+        question: String,
+        /// Index folder.
+        #[arg(long)]
+        index: Option<PathBuf>,
+        /// whatsapp (default) or web.
+        #[arg(long)]
+        channel: Option<String>,
+    },
+    /// Serve the HTTP API.
+    Serve {
+        /// Listen address (default: server.addr of the config, 127.0.0.1:8080).
+        #[arg(long)]
+        addr: Option<String>,
+        /// Index folder.
+        #[arg(long)]
+        index: Option<PathBuf>,
+    },
     /// Fit the confidence calibration on labelled queries (about a third held back to judge it).
     Calibrate {
         /// Labelled queries.
@@ -232,6 +252,40 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             index,
             out,
         } => calibrate(&config, &queries, index, out),
+        Command::Ask {
+            question,
+            index,
+            channel,
+        } => {
+            let (generation, searcher) = open_search(&config, index)?;
+            let calibration = Calibration::load(&config.answer.calibration)?;
+            let answerer = crate::answer::Answerer::new(
+                Arc::new(searcher),
+                calibration,
+                config.answer.clone(),
+            );
+            let answer = answerer.answer(
+                &generation,
+                &question,
+                crate::answer::Channel::parse(channel.as_deref()),
+            )?;
+            println!("{}", serde_json::to_string_pretty(&answer)?);
+            Ok(())
+        }
+        Command::Serve { addr, index } => {
+            if let Some(i) = index {
+                config.paths.indexes = i;
+            }
+            let addr: std::net::SocketAddr = addr.unwrap_or(config.server.addr.clone()).parse()?;
+            tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+                .init();
+            tokio::runtime::Runtime::new()?.block_on(crate::server::serve(config, addr))
+        }
     }
 }
 

@@ -10,6 +10,8 @@ pub mod config;
 pub mod corpus;
 pub mod embed;
 pub mod eval;
+pub mod feedback;
 pub mod index;
 pub mod privacy;
 pub mod retrieve;
+pub mod server;

@@ -71,6 +71,11 @@ pub struct Answer {
     pub route: Option<Route>,
 }
 
+/// A whole entry as a WhatsApp message (for agents copying an answer).
+pub fn article_message(entry: &crate::corpus::Entry) -> String {
+    compose::answer_text(entry, None, Channel::WhatsApp)
+}
+
 /// Searches `question` (at most `limit` hits) and computes the confidence features of the results.
 pub fn search_with_features(
     searcher: &Searcher,
@@ -202,8 +207,13 @@ impl Answerer {
                 (Some(compose::clarify_text(&titles)), None)
             }
             _ => {
-                let categories: Vec<Option<String>> =
-                    results.hits.iter().map(|h| h.category.clone()).collect();
+                // only the best hit's service: lower hits of an unanswerable question are noise
+                let categories: Vec<Option<String>> = results
+                    .hits
+                    .iter()
+                    .take(1)
+                    .map(|h| h.category.clone())
+                    .collect();
                 let e = compose::escalation(
                     &mask(question),
                     &categories,

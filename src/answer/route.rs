@@ -168,11 +168,13 @@ pub fn route(analyzer: &Analyzer, text: &str) -> Option<Route> {
         .into_iter()
         .map(|(w, _, _)| w)
         .collect();
-    let asks_how = text.contains('?') || words.iter().any(|w| QUESTION_WORDS.contains(&w.as_str()));
+    let how_words = words.iter().any(|w| QUESTION_WORDS.contains(&w.as_str()));
+    let asks_how = how_words || text.contains('?');
 
-    let menu = if found.ticket_id.is_some() && !asks_how {
+    // a ticket id or SP2D number means "look this up", even with a question mark
+    let menu = if found.ticket_id.is_some() && !how_words {
         Some(Menu::TicketStatus)
-    } else if found.sp2d_number.is_some() && !asks_how {
+    } else if found.sp2d_number.is_some() && !how_words {
         Some(Menu::Sp2dInfo)
     } else if asks_how {
         None
@@ -227,6 +229,7 @@ mod tests {
         assert_eq!(menu("20260414-DBKSWU"), Some(2));
         assert_eq!(menu("tolong cek tiket 20260414-dbkswu"), Some(2));
         assert_eq!(menu("sp2d 240011301000123 sudah cair belum"), Some(3));
+        assert_eq!(menu("sp2d 240011301000123 sudah cair?"), Some(3));
         assert_eq!(menu("cek kontrak"), Some(4));
     }
 

@@ -1,0 +1,518 @@
+//! Route handlers: parse, call the library on a blocking thread, shape the JSON.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::{join_error, ApiError, AppState, ErrorBody};
+use crate::answer::{Answer, Channel, Decision, Escalation, Field, Found, Menu, Route, Source};
+use crate::corpus::EntryType;
+use crate::feedback::{FeedbackRecord, GapGroup, QuestionRecord};
+use crate::privacy::mask;
+use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
+
+/// The OpenAPI description, generated from the handlers and types below.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "HAIPEDIA",
+        description = "Knowledge-base answers for the HAI-DJPb WhatsApp bot, agents and editors"
+    ),
+    paths(
+        answer, search, article, feedback, unanswered, healthz, metrics, openapi
+    ),
+    components(schemas(
+        AnswerRequest,
+        AnswerResponse,
+        Answer,
+        Decision,
+        Source,
+        Escalation,
+        Route,
+        Menu,
+        Field,
+        Found,
+        SearchResponse,
+        SearchHitJson,
+        ArticleResponse,
+        FeedbackRequest,
+        FeedbackResponse,
+        UnansweredResponse,
+        GapGroup,
+        Health,
+        ErrorBody
+    ))
+)]
+pub struct ApiDoc;
+
+/// A question from the bot.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AnswerRequest {
+    /// The user's message (1-2000 characters).
+    pub question: String,
+    /// "whatsapp" (default) or "web".
+    pub channel: Option<String>,
+}
+
+/// The bot's instructions for one question.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnswerResponse {
+    #[serde(flatten)]
+    answer: Answer,
+    /// Id to send feedback about this answer.
+    request_id: String,
+    /// Server time spent, in milliseconds.
+    took_ms: f64,
+}
+
+fn normalise(question: &str) -> String {
+    question
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn check_question(question: &str) -> Result<(), ApiError> {
+    if question.trim().is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "empty_question",
+            "the question is empty",
+        ));
+    }
+    let n = question.chars().count();
+    if n > MAX_QUERY_CHARS {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "question_too_long",
+            format!("the question has {n} characters; at most {MAX_QUERY_CHARS} are accepted"),
+        ));
+    }
+    Ok(())
+}
+
+/// Answer, clarify, escalate or route a question.
+#[utoipa::path(post, path = "/v1/answer", request_body = AnswerRequest,
+    responses((status = 200, body = AnswerResponse), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn answer(
+    State(state): State<Arc<AppState>>,
+    payload: Result<Json<AnswerRequest>, JsonRejection>,
+) -> Result<Json<AnswerResponse>, ApiError> {
+    let started = Instant::now();
+    let Json(request) = payload?;
+    check_question(&request.question)?;
+    let channel = Channel::parse(request.channel.as_deref());
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let generation = state.generation.load_full();
+    let key = (
+        generation.generation(),
+        channel == Channel::Web,
+        normalise(&request.question),
+    );
+    let cached = state
+        .cache
+        .lock()
+        .ok()
+        .and_then(|mut c| c.get(&key).cloned());
+    state.metrics.cache(cached.is_some());
+    let worker = state.clone();
+    let id = request_id.clone();
+    let answer = tokio::task::spawn_blocking(move || -> Result<Answer, ApiError> {
+        let answer = match cached {
+            Some(a) => a,
+            None => {
+                let a = worker
+                    .answerer
+                    .answer(&generation, &request.question, channel)?;
+                if let Ok(mut c) = worker.cache.lock() {
+                    c.put(key, a.clone());
+                }
+                a
+            }
+        };
+        let record = QuestionRecord {
+            request_id: &id,
+            question: &request.question,
+            channel: if channel == Channel::Web {
+                "web"
+            } else {
+                "whatsapp"
+            },
+            decision: decision_name(answer.decision),
+            confidence: answer.confidence.0,
+            top_id: answer.suggestions.first().map(|s| s.id.as_str()),
+        };
+        match worker.store.lock() {
+            Ok(store) => {
+                if let Err(e) = store.record_question(&record) {
+                    tracing::error!(error = %e, "could not record the question");
+                }
+            }
+            Err(_) => tracing::error!("question store lock poisoned"),
+        }
+        tracing::info!(request_id = %id, decision = record.decision, confidence = record.confidence,
+            question = %mask(&request.question), "answered");
+        Ok(answer)
+    })
+    .await
+    .map_err(join_error)??;
+    state.metrics.decision(decision_name(answer.decision));
+    Ok(Json(AnswerResponse {
+        answer,
+        request_id,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+    }))
+}
+
+fn decision_name(d: Decision) -> &'static str {
+    match d {
+        Decision::Answer => "answer",
+        Decision::Clarify => "clarify",
+        Decision::Escalate => "escalate",
+        Decision::Route => "route",
+    }
+}
+
+/// Search parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SearchParams {
+    /// The query.
+    q: Option<String>,
+    /// Most hits (1-50, default 10).
+    limit: Option<usize>,
+    /// Only this category.
+    category: Option<String>,
+    /// Only this type: article or faq.
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// One search hit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHitJson {
+    id: String,
+    title: String,
+    /// Excerpt, plain text.
+    snippet: String,
+    /// Excerpt, HTML-escaped, matched words in `<mark>`.
+    snippet_html: String,
+    score: f32,
+    #[serde(rename = "type")]
+    kind: String,
+    category: Option<String>,
+}
+
+/// Search results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResponse {
+    hits: Vec<SearchHitJson>,
+    /// Entries matched before the limit.
+    total: usize,
+    took_ms: f64,
+}
+
+/// Hybrid search for agents.
+#[utoipa::path(get, path = "/v1/search", params(SearchParams),
+    responses((status = 200, body = SearchResponse), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(state): State<Arc<AppState>>,
+    params: Result<Query<SearchParams>, QueryRejection>,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let started = Instant::now();
+    let Query(p) = params?;
+    let query = p.q.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "missing_query",
+            "give the query as ?q=",
+        )
+    })?;
+    check_question(&query)?;
+    let limit = p.limit.unwrap_or(10);
+    if !(1..=50).contains(&limit) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_limit",
+            "limit must be between 1 and 50",
+        ));
+    }
+    let kind = match p.kind.as_deref() {
+        None | Some("") => None,
+        Some(k) => Some(EntryType::parse(k).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_type",
+                "type must be article or faq",
+            )
+        })?),
+    };
+    let request = SearchRequest {
+        query,
+        limit,
+        category: p.category.filter(|c| !c.is_empty()),
+        kind,
+    };
+    let generation = state.generation.load_full();
+    let worker = state.clone();
+    let results = tokio::task::spawn_blocking(move || {
+        worker.answerer.searcher().search(&generation, &request)
+    })
+    .await
+    .map_err(join_error)??;
+    let hits = results
+        .hits
+        .iter()
+        .map(|h| SearchHitJson {
+            id: h.id.0.clone(),
+            title: h.title.clone(),
+            snippet: h.snippet.text.clone(),
+            snippet_html: h.snippet.html(),
+            score: h.score,
+            kind: h.kind.as_str().to_string(),
+            category: h.category.clone(),
+        })
+        .collect();
+    Ok(Json(SearchResponse {
+        hits,
+        total: results.total,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+    }))
+}
+
+/// A whole entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleResponse {
+    id: String,
+    title: String,
+    #[serde(rename = "type")]
+    kind: String,
+    category: Option<String>,
+    tags: Vec<String>,
+    questions: Vec<String>,
+    updated: Option<String>,
+    action: Option<String>,
+    /// Markdown body.
+    body: String,
+    /// The body as a WhatsApp-ready answer.
+    whatsapp: String,
+}
+
+/// One entry, for agents.
+#[utoipa::path(get, path = "/v1/articles/{id}", params(("id" = String, Path, description = "entry id")),
+    responses((status = 200, body = ArticleResponse), (status = 404, body = ErrorBody)))]
+pub async fn article(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<ArticleResponse>, ApiError> {
+    let generation = state.generation.load();
+    let e = generation.entry(&id).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no entry with id '{id}'"),
+        )
+    })?;
+    Ok(Json(ArticleResponse {
+        id: e.id.0.clone(),
+        title: e.display_title(),
+        kind: e.kind.as_str().to_string(),
+        category: e.category.clone(),
+        tags: e.tags.clone(),
+        questions: e.questions.clone(),
+        updated: e.updated.clone(),
+        action: e.action.clone(),
+        body: e.body.clone(),
+        whatsapp: crate::answer::article_message(e),
+    }))
+}
+
+/// A user's rating of an answer.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FeedbackRequest {
+    /// `request_id` of the answer.
+    request_id: String,
+    /// Iya (true) / Tidak (false).
+    helpful: bool,
+    /// 1 (Sangat Tidak Puas) to 5 (Sangat Puas).
+    rating: Option<u8>,
+    /// Free text (personal data is masked before storing).
+    comment: Option<String>,
+}
+
+/// Feedback accepted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedbackResponse {
+    status: &'static str,
+}
+
+/// Record feedback on an answer.
+#[utoipa::path(post, path = "/v1/feedback", request_body = FeedbackRequest,
+    responses((status = 201, body = FeedbackResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn feedback(
+    State(state): State<Arc<AppState>>,
+    payload: Result<Json<FeedbackRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(f) = payload?;
+    if f.rating.is_some_and(|r| !(1..=5).contains(&r)) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_rating",
+            "rating must be 1 to 5",
+        ));
+    }
+    if f.comment
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > MAX_QUERY_CHARS)
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "comment_too_long",
+            "comment is too long",
+        ));
+    }
+    let worker = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let store = worker
+            .store
+            .lock()
+            .map_err(|_| ApiError::internal("store lock poisoned"))?;
+        store
+            .record_feedback(&FeedbackRecord {
+                request_id: &f.request_id,
+                helpful: f.helpful,
+                rating: f.rating,
+                comment: f.comment.as_deref(),
+            })
+            .map_err(|e| match e {
+                crate::feedback::StoreError::UnknownRequest(id) => ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "unknown_request",
+                    format!("no answer with request_id '{id}'"),
+                ),
+                other => ApiError::internal(other),
+            })
+    })
+    .await
+    .map_err(join_error)??;
+    Ok((
+        StatusCode::CREATED,
+        Json(FeedbackResponse { status: "recorded" }),
+    )
+        .into_response())
+}
+
+/// The editors' content-gap list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnansweredResponse {
+    groups: Vec<GapGroup>,
+}
+
+/// Checks the admin bearer token: admin routes are off (403) without a configured token.
+pub fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(expected) = state.config.server.admin_token.as_deref() else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "admin_disabled",
+            "admin endpoints are disabled: set HAIPEDIA_ADMIN_TOKEN",
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match given {
+        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(()),
+        _ => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required",
+        )),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Escalated and badly rated questions, grouped, most frequent first.
+#[utoipa::path(get, path = "/v1/admin/unanswered", security(("bearer" = [])),
+    responses((status = 200, body = UnansweredResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn unanswered(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<UnansweredResponse>, ApiError> {
+    require_admin(&state, &headers)?;
+    let worker = state.clone();
+    let groups = tokio::task::spawn_blocking(move || {
+        let store = worker
+            .store
+            .lock()
+            .map_err(|_| ApiError::internal("store lock poisoned"))?;
+        store
+            .unanswered(worker.answerer.searcher().analyzer(), 100)
+            .map_err(ApiError::internal)
+    })
+    .await
+    .map_err(join_error)??;
+    Ok(Json(UnansweredResponse { groups }))
+}
+
+/// Liveness and what is served.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    status: &'static str,
+    /// Current generation.
+    generation: u64,
+    /// Entries in it.
+    entries: usize,
+}
+
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]
+pub async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
+    let g = state.generation.load();
+    Json(Health {
+        status: "ok",
+        generation: g.generation().0,
+        entries: g.entries.len(),
+    })
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain")))]
+pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// This API's OpenAPI description.
+#[utoipa::path(get, path = "/openapi.json", responses((status = 200, content_type = "application/json")))]
+pub async fn openapi() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}
+
+/// JSON 404 for unknown routes.
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+/// JSON 405 for known routes with the wrong method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
+}

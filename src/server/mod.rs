@@ -1,0 +1,154 @@
+//! The HTTP API (axum): translates requests to library calls and results to JSON, nothing more.
+
+mod error;
+mod handlers;
+mod metrics;
+
+use std::net::SocketAddr;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use arc_swap::ArcSwap;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use lru::LruCache;
+
+pub use error::{ApiError, ErrorBody, ErrorDetail};
+pub use handlers::ApiDoc;
+pub use metrics::Metrics;
+
+use crate::answer::{Answer, Answerer};
+use crate::config::Config;
+use crate::feedback::Store;
+use crate::index::{Generation, IndexGeneration};
+
+/// Key of the answer cache: generation, channel and the normalised question.
+type CacheKey = (Generation, bool, String);
+
+/// Everything a request handler needs, shared by all requests.
+pub struct AppState {
+    /// The generation new requests search (swapped atomically on reindex).
+    pub generation: ArcSwap<IndexGeneration>,
+    /// Searching, scoring and composing.
+    pub answerer: Answerer,
+    /// Questions and feedback.
+    pub store: Mutex<Store>,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
+    /// Answers of repeated questions.
+    cache: Mutex<LruCache<CacheKey, Answer>>,
+    /// The configuration the server started with.
+    pub config: Config,
+}
+
+impl AppState {
+    /// State serving `generation` with `answerer`, recording into `store`.
+    pub fn new(
+        generation: IndexGeneration,
+        answerer: Answerer,
+        store: Store,
+        config: Config,
+    ) -> AppState {
+        let size =
+            NonZeroUsize::new(config.server.cache_entries.max(1)).unwrap_or(NonZeroUsize::MIN);
+        AppState {
+            generation: ArcSwap::from_pointee(generation),
+            answerer,
+            store: Mutex::new(store),
+            metrics: Metrics::default(),
+            cache: Mutex::new(LruCache::new(size)),
+            config,
+        }
+    }
+}
+
+/// The router with every route, the body limit, metrics and JSON fallbacks.
+pub fn router(state: Arc<AppState>) -> Router {
+    let limit = state.config.server.max_body_bytes;
+    Router::new()
+        .route("/v1/answer", post(handlers::answer))
+        .route("/v1/search", get(handlers::search))
+        .route("/v1/articles/{id}", get(handlers::article))
+        .route("/v1/feedback", post(handlers::feedback))
+        .route("/v1/admin/unanswered", get(handlers::unanswered))
+        .route("/healthz", get(handlers::healthz))
+        .route("/metrics", get(handlers::metrics))
+        .route("/openapi.json", get(handlers::openapi))
+        .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// Counts and times every request under its route pattern.
+async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched".to_string(), |p| p.as_str().to_string());
+    let response = next.run(request).await;
+    state.metrics.request(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
+/// Loads everything the configuration names and serves on `addr` until Ctrl-C.
+pub async fn serve(config: Config, addr: SocketAddr) -> anyhow::Result<()> {
+    let state = Arc::new(tokio::task::spawn_blocking(move || build_state(config)).await??);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_on(listener, state).await
+}
+
+/// Serves `state` on an already bound listener until Ctrl-C.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+) -> anyhow::Result<()> {
+    tracing::info!(addr = %listener.local_addr()?, generation = %state.generation.load().generation(), "serving");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// Opens the current generation, the model, the calibration and the database.
+pub fn build_state(config: Config) -> anyhow::Result<AppState> {
+    use crate::answer::Calibration;
+    use crate::embed::Embedder;
+    use crate::index::IndexRoot;
+    use crate::retrieve::Searcher;
+    let root = IndexRoot::new(&config.paths.indexes);
+    for stale in root.remove_stale_staging() {
+        tracing::warn!(folder = %stale, "removed a half-written generation left by an interrupted build");
+    }
+    let generation = IndexGeneration::open_current(&root)?;
+    let embedder = Arc::new(Embedder::from_config(&config)?);
+    let calibration = Calibration::load(&config.answer.calibration)?;
+    let searcher = Arc::new(Searcher::new(embedder, config.retrieve.clone()));
+    let answerer = Answerer::new(searcher, calibration, config.answer.clone());
+    let store = Store::open(&config.server.database)?;
+    Ok(AppState::new(generation, answerer, store, config))
+}
+
+/// Status used when a blocking task itself failed (panicked or was cancelled).
+fn join_error(e: tokio::task::JoinError) -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        format!("request task failed: {e}"),
+    )
+}
