@@ -208,6 +208,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     limit,
                     category,
                     kind,
+                    skip_snippets: false,
                 },
             )?;
             if json {

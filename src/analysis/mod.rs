@@ -6,8 +6,8 @@
 mod stopwords;
 mod synonyms;
 
-use std::collections::HashSet;
-use std::sync::{Arc, OnceLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use sastrawi::{Dictionary, Stemmer};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -37,9 +37,14 @@ pub struct Analyzer {
     inner: Arc<Tables>,
 }
 
+/// Most distinct words whose analysis is remembered (a few MB).
+const MEMO_LIMIT: usize = 200_000;
+
 struct Tables {
+    /// Word -> term (None: stopword), filled as words are seen; stemming is the costly step.
+    memo: RwLock<HashMap<String, Option<String>>>,
     synonyms: SynonymTable,
-    slang: std::collections::HashMap<&'static str, &'static str>,
+    slang: HashMap<&'static str, &'static str>,
     stopwords: HashSet<&'static str>,
     canonical: HashSet<&'static str>,
 }
@@ -63,6 +68,7 @@ impl Analyzer {
         stemmer();
         Analyzer {
             inner: Arc::new(Tables {
+                memo: RwLock::new(HashMap::new()),
                 synonyms: SynonymTable::new(split),
                 slang: SLANG.iter().copied().collect(),
                 stopwords: stopwords::STOPWORDS.iter().copied().collect(),
@@ -165,8 +171,21 @@ impl Analyzer {
         }
     }
 
-    /// A plain word as a term: dropped if a stopword, stemmed if an Indonesian word.
+    /// A plain word as a term: dropped if a stopword, stemmed if an Indonesian word (memoised).
     fn word_term(&self, w: &str) -> Option<String> {
+        if let Some(hit) = self.inner.memo.read().ok().and_then(|m| m.get(w).cloned()) {
+            return hit;
+        }
+        let term = self.word_term_uncached(w);
+        if let Ok(mut memo) = self.inner.memo.write() {
+            if memo.len() < MEMO_LIMIT {
+                memo.insert(w.to_string(), term.clone());
+            }
+        }
+        term
+    }
+
+    fn word_term_uncached(&self, w: &str) -> Option<String> {
         let t = &self.inner;
         if t.stopwords.contains(w) {
             return None;

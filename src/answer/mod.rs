@@ -88,6 +88,7 @@ pub fn search_with_features(
         &SearchRequest {
             query: question.to_string(),
             limit,
+            skip_snippets: true,
             ..Default::default()
         },
     )?;

@@ -51,6 +51,8 @@ pub struct SearchRequest {
     pub category: Option<String>,
     /// Only entries of this type.
     pub kind: Option<EntryType>,
+    /// Leave snippets empty (callers that only need the ranking, e.g. answering).
+    pub skip_snippets: bool,
 }
 
 /// One entry found.
@@ -191,7 +193,11 @@ impl Searcher {
                     title: e.display_title(),
                     kind: e.kind,
                     category: e.category.clone(),
-                    snippet: make_snippet(&self.analyzer, &text, &term_set, SNIPPET_CHARS),
+                    snippet: if request.skip_snippets {
+                        Snippet::default()
+                    } else {
+                        make_snippet(&self.analyzer, &text, &term_set, SNIPPET_CHARS)
+                    },
                     score: f.score,
                     lexical: f.lexical,
                     vector: f.vector,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::analysis::Analyzer;
 
 /// A short excerpt and the byte ranges of the words that matched the query.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Snippet {
     /// Excerpt text (single line).
     pub text: String,

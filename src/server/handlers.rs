@@ -260,6 +260,7 @@ pub async fn search(
         limit,
         category: p.category.filter(|c| !c.is_empty()),
         kind,
+        skip_snippets: false,
     };
     let generation = state.generation.load_full();
     let worker = state.clone();

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Load benchmark of POST /v1/answer with wrk (Debian package), on loopback only.
+#   bash benches/load.sh            # 16 connections, 30 s per scenario
+# Scenarios: "distinct" cycles through the 350 dev questions with the answer cache off (every request
+# embeds and searches); "repeated" sends one question (answer cache on).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+CONNECTIONS="${CONNECTIONS:-16}"
+DURATION="${DURATION:-30s}"
+PORT="${PORT:-18080}"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+make -s index >/dev/null
+WORK="$(mktemp -d)"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+# request bodies, one per line, JSON-escaped
+python3 - "$WORK/bodies.txt" <<'PY'
+import json, sys
+with open("corpus/eval/dev.jsonl") as f, open(sys.argv[1], "w") as out:
+    for line in f:
+        out.write(json.dumps({"question": json.loads(line)["query"]}) + "\n")
+PY
+cat > "$WORK/answer.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local bodies = {}
+for line in io.lines("$WORK/bodies.txt") do bodies[#bodies + 1] = line end
+local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format(nil, "/v1/answer", nil, bodies[i])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT requests=%d errors=%d non2xx=%d rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+end
+LUA
+sed -e 's|^local bodies = {}|local bodies = { "{\\"question\\": \\"cara reset password sakti\\"}" }|' \
+    -e 's|^for line in io.lines.*||' "$WORK/answer.lua" > "$WORK/repeated.lua"
+
+run() { # name cache_entries script
+  printf '[server]\ncache_entries = %s\ndatabase = "%s/db.sqlite"\n' "$2" "$WORK" > "$WORK/haipedia.toml"
+  ./target/release/haipedia --config "$WORK/haipedia.toml" serve --addr "127.0.0.1:$PORT" 2>"$WORK/server-$1.log" &
+  local pid=$!
+  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+  local rss_before; rss_before=$(ps -o rss= -p $pid)
+  echo "== $1: $CONNECTIONS connections, $DURATION"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$3" "http://127.0.0.1:$PORT" | grep -E "RESULT|Requests/sec"
+  echo "server RSS: $((rss_before / 1024)) MiB at start, $(( $(ps -o rss= -p $pid) / 1024 )) MiB after the run"
+  kill $pid; wait $pid 2>/dev/null || true
+}
+run distinct 1 "$WORK/answer.lua"
+run repeated 1024 "$WORK/repeated.lua"
