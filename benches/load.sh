@@ -2,7 +2,8 @@
 # Load benchmark of POST /v1/answer with wrk (Debian package), on loopback only.
 #   bash benches/load.sh            # 16 connections, 30 s per scenario
 # Scenarios: "distinct" cycles through the 350 dev questions with the answer cache off (every request
-# embeds and searches); "repeated" sends one question (answer cache on).
+# embeds and searches), with 1 connection (latency without queueing) and with CONNECTIONS; "repeated"
+# sends one question (answer cache on).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -41,16 +42,17 @@ LUA
 sed -e 's|^local bodies = {}|local bodies = { "{\\"question\\": \\"cara reset password sakti\\"}" }|' \
     -e 's|^for line in io.lines.*||' "$WORK/answer.lua" > "$WORK/repeated.lua"
 
-run() { # name cache_entries script
+run() { # name cache_entries script connections
   printf '[server]\ncache_entries = %s\ndatabase = "%s/db.sqlite"\n' "$2" "$WORK" > "$WORK/haipedia.toml"
   ./target/release/haipedia --config "$WORK/haipedia.toml" serve --addr "127.0.0.1:$PORT" 2>"$WORK/server-$1.log" &
   local pid=$!
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
   local rss_before; rss_before=$(ps -o rss= -p $pid)
-  echo "== $1: $CONNECTIONS connections, $DURATION"
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$3" "http://127.0.0.1:$PORT" | grep -E "RESULT|Requests/sec"
+  echo "== $1: $4 connection(s), $DURATION"
+  wrk -t"$(( $4 < 2 ? 1 : 2 ))" -c"$4" -d"$DURATION" --timeout 10s -s "$3" "http://127.0.0.1:$PORT" | grep -E "RESULT|Requests/sec"
   echo "server RSS: $((rss_before / 1024)) MiB at start, $(( $(ps -o rss= -p $pid) / 1024 )) MiB after the run"
   kill $pid; wait $pid 2>/dev/null || true
 }
-run distinct 1 "$WORK/answer.lua"
-run repeated 1024 "$WORK/repeated.lua"
+run distinct 1 "$WORK/answer.lua" 1
+run distinct 1 "$WORK/answer.lua" "$CONNECTIONS"
+run repeated 1024 "$WORK/repeated.lua" "$CONNECTIONS"

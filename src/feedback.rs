@@ -2,6 +2,7 @@
 //! rated it, and the editors' content-gap list built from it.
 
 use std::path::Path;
+use std::sync::mpsc;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -24,39 +25,42 @@ pub enum StoreError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The writer thread is gone.
+    #[error("the question store is not running")]
+    Closed,
     /// Feedback for a request that was never answered here.
     #[error("unknown request id {0}")]
     UnknownRequest(String),
 }
 
-/// A question as recorded (text already masked by the store).
+/// A question as recorded (the store masks the text, whatever the caller did).
 #[derive(Debug, Clone)]
-pub struct QuestionRecord<'a> {
+pub struct QuestionRecord {
     /// Request id given to the caller.
-    pub request_id: &'a str,
+    pub request_id: String,
     /// Question as asked (masked before it is written).
-    pub question: &'a str,
+    pub question: String,
     /// Channel.
-    pub channel: &'a str,
+    pub channel: &'static str,
     /// Decision taken.
-    pub decision: &'a str,
+    pub decision: &'static str,
     /// Confidence.
     pub confidence: f64,
     /// First hit id, if any.
-    pub top_id: Option<&'a str>,
+    pub top_id: Option<String>,
 }
 
 /// Feedback on an answer.
 #[derive(Debug, Clone)]
-pub struct FeedbackRecord<'a> {
+pub struct FeedbackRecord {
     /// The answered request.
-    pub request_id: &'a str,
+    pub request_id: String,
     /// Iya / Tidak.
     pub helpful: bool,
     /// 1 (Sangat Tidak Puas) .. 5 (Sangat Puas).
     pub rating: Option<u8>,
     /// Free comment (masked before it is written).
-    pub comment: Option<&'a str>,
+    pub comment: Option<String>,
 }
 
 /// A group of similar unanswered questions.
@@ -114,18 +118,24 @@ impl Store {
         Ok(Store { conn })
     }
 
-    /// Records an answered question; the text is masked here, whatever the caller did.
-    pub fn record_question(&self, q: &QuestionRecord<'_>) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO questions (request_id, question, channel, decision, confidence, top_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![q.request_id, mask(q.question), q.channel, q.decision, q.confidence, q.top_id],
-        )?;
+    /// Records answered questions in one transaction; the text is masked here.
+    pub fn record_questions(&mut self, questions: &[QuestionRecord]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO questions (request_id, question, channel, decision, confidence, top_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for q in questions {
+                stmt.execute(params![q.request_id, mask(&q.question), q.channel, q.decision, q.confidence, q.top_id])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
     /// Records feedback on a known request.
-    pub fn record_feedback(&self, f: &FeedbackRecord<'_>) -> Result<(), StoreError> {
+    pub fn record_feedback(&self, f: &FeedbackRecord) -> Result<(), StoreError> {
         let known: Option<i64> = self
             .conn
             .query_row(
@@ -139,7 +149,7 @@ impl Store {
         }
         self.conn.execute(
             "INSERT INTO feedback (request_id, helpful, rating, comment) VALUES (?1, ?2, ?3, ?4)",
-            params![f.request_id, f.helpful, f.rating, f.comment.map(mask)],
+            params![f.request_id, f.helpful, f.rating, f.comment.as_deref().map(mask)],
         )?;
         Ok(())
     }
@@ -169,6 +179,88 @@ impl Store {
             .conn
             .query_row("SELECT COUNT(*) FROM questions", [], |r| r.get::<_, i64>(0))?
             as usize)
+    }
+}
+
+/// What the recorder thread is asked to do.
+enum Command {
+    Question(QuestionRecord),
+    Feedback(FeedbackRecord, mpsc::Sender<Result<(), StoreError>>),
+    Unanswered(usize, mpsc::Sender<Result<Vec<GapGroup>, StoreError>>),
+}
+
+/// Questions waiting to be written before new ones are dropped (with a log line).
+const QUEUE: usize = 10_000;
+
+/// The store behind one writer thread: requests hand questions over without waiting, questions are
+/// written in batches, and feedback and reads are served in order after the questions before them.
+#[derive(Clone)]
+pub struct Recorder {
+    tx: mpsc::SyncSender<Command>,
+}
+
+impl Recorder {
+    /// Starts the writer thread owning `store`.
+    pub fn start(mut store: Store, analyzer: Analyzer) -> Recorder {
+        let (tx, rx) = mpsc::sync_channel::<Command>(QUEUE);
+        std::thread::Builder::new()
+            .name("haipedia-store".into())
+            .spawn(move || {
+                let mut pending: Option<Command> = None;
+                loop {
+                    let Some(cmd) = pending.take().or_else(|| rx.recv().ok()) else {
+                        return;
+                    };
+                    match cmd {
+                        Command::Question(first) => {
+                            let mut batch = vec![first];
+                            while batch.len() < 512 {
+                                match rx.try_recv() {
+                                    Ok(Command::Question(q)) => batch.push(q),
+                                    Ok(other) => {
+                                        pending = Some(other);
+                                        break;
+                                    }
+                                    Err(_) => break,
+                                }
+                            }
+                            if let Err(e) = store.record_questions(&batch) {
+                                tracing::error!(error = %e, count = batch.len(), "could not record questions");
+                            }
+                        }
+                        Command::Feedback(f, reply) => {
+                            let _ = reply.send(store.record_feedback(&f));
+                        }
+                        Command::Unanswered(limit, reply) => {
+                            let _ = reply.send(store.unanswered(&analyzer, limit));
+                        }
+                    }
+                }
+            })
+            .map(|_| ())
+            .unwrap_or_else(|e| tracing::error!(error = %e, "could not start the store thread"));
+        Recorder { tx }
+    }
+
+    /// Queues a question for writing; never blocks (drops it with a log line when the queue is full).
+    pub fn question(&self, q: QuestionRecord) {
+        if self.tx.try_send(Command::Question(q)).is_err() {
+            tracing::warn!("question queue full or closed: a question was not recorded");
+        }
+    }
+
+    /// Records feedback (after every question queued before it); blocks until written.
+    pub fn feedback(&self, f: FeedbackRecord) -> Result<(), StoreError> {
+        let (reply, answer) = mpsc::channel();
+        self.tx.send(Command::Feedback(f, reply)).map_err(|_| StoreError::Closed)?;
+        answer.recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// The content-gap list (including every question queued before the call); blocks.
+    pub fn unanswered(&self, limit: usize) -> Result<Vec<GapGroup>, StoreError> {
+        let (reply, answer) = mpsc::channel();
+        self.tx.send(Command::Unanswered(limit, reply)).map_err(|_| StoreError::Closed)?;
+        answer.recv().map_err(|_| StoreError::Closed)?
     }
 }
 
@@ -212,10 +304,10 @@ fn group_similar(analyzer: &Analyzer, rows: Vec<(String, String)>, limit: usize)
 mod tests {
     use super::*;
 
-    fn q<'a>(id: &'a str, text: &'a str, decision: &'a str) -> QuestionRecord<'a> {
+    fn q(id: &str, text: &str, decision: &'static str) -> QuestionRecord {
         QuestionRecord {
-            request_id: id,
-            question: text,
+            request_id: id.into(),
+            question: text.into(),
             channel: "whatsapp",
             decision,
             confidence: 0.1,
@@ -227,49 +319,28 @@ mod tests {
     fn stores_masked_and_groups_gaps_by_frequency() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("db/haipedia.sqlite");
-        let store = Store::open(&path).unwrap();
-        store
-            .record_question(&q(
-                "a",
-                "cara buat paspor online nik 3174012345678901",
-                "escalate",
-            ))
-            .unwrap();
-        store
-            .record_question(&q("b", "cara buat paspor online", "escalate"))
-            .unwrap();
-        store
-            .record_question(&q("c", "jam layanan hai djpb", "answer"))
-            .unwrap();
-        store
-            .record_question(&q("d", "tarif pajak umkm", "escalate"))
-            .unwrap();
-        store
-            .record_question(&q("e", "reset sakti gagal terus", "answer"))
-            .unwrap();
-        store
-            .record_feedback(&FeedbackRecord {
-                request_id: "e",
-                helpful: false,
-                rating: Some(1),
-                comment: Some("email saya a@b.co"),
-            })
-            .unwrap();
-        assert!(matches!(
-            store.record_feedback(&FeedbackRecord {
-                request_id: "zz",
-                helpful: true,
-                rating: None,
-                comment: None
-            }),
-            Err(StoreError::UnknownRequest(_))
-        ));
-        let gaps = store.unanswered(&Analyzer::new(), 10).unwrap();
+        let recorder = Recorder::start(Store::open(&path).unwrap(), Analyzer::new());
+        recorder.question(q("a", "cara buat paspor online nik 3174012345678901", "escalate"));
+        recorder.question(q("b", "cara buat paspor online", "escalate"));
+        recorder.question(q("c", "jam layanan hai djpb", "answer"));
+        recorder.question(q("d", "tarif pajak umkm", "escalate"));
+        recorder.question(q("e", "reset sakti gagal terus", "answer"));
+        let feedback = |id: &str, comment: Option<&str>| FeedbackRecord {
+            request_id: id.into(),
+            helpful: false,
+            rating: Some(1),
+            comment: comment.map(str::to_string),
+        };
+        // feedback right after its question: the question is written first
+        recorder.feedback(feedback("e", Some("email saya a@b.co"))).unwrap();
+        assert!(matches!(recorder.feedback(feedback("zz", None)), Err(StoreError::UnknownRequest(_))));
+        let gaps = recorder.unanswered(10).unwrap();
         assert_eq!(gaps.len(), 3, "{gaps:?}");
         assert_eq!(gaps[0].count, 2);
         assert!(gaps[0].question.contains("paspor"));
         assert!(gaps.iter().any(|g| g.question.contains("reset sakti")));
-        drop(store);
+        drop(recorder);
+        std::thread::sleep(std::time::Duration::from_millis(100));
         let raw = std::fs::read(&path).unwrap();
         let text = String::from_utf8_lossy(&raw);
         assert!(!text.contains("3174012345678901") && !text.contains("a@b.co"));

@@ -139,28 +139,17 @@ pub async fn answer(
                 a
             }
         };
-        let record = QuestionRecord {
-            request_id: &id,
-            question: &request.question,
-            channel: if channel == Channel::Web {
-                "web"
-            } else {
-                "whatsapp"
-            },
-            decision: decision_name(answer.decision),
-            confidence: answer.confidence.0,
-            top_id: answer.suggestions.first().map(|s| s.id.as_str()),
-        };
-        match worker.store.lock() {
-            Ok(store) => {
-                if let Err(e) = store.record_question(&record) {
-                    tracing::error!(error = %e, "could not record the question");
-                }
-            }
-            Err(_) => tracing::error!("question store lock poisoned"),
-        }
-        tracing::info!(request_id = %id, decision = record.decision, confidence = record.confidence,
+        let decision = decision_name(answer.decision);
+        tracing::info!(request_id = %id, decision, confidence = answer.confidence.0,
             question = %mask(&request.question), "answered");
+        worker.recorder.question(QuestionRecord {
+            request_id: id,
+            question: request.question,
+            channel: if channel == Channel::Web { "web" } else { "whatsapp" },
+            decision,
+            confidence: answer.confidence.0,
+            top_id: answer.suggestions.first().map(|s| s.id.clone()),
+        });
         Ok(answer)
     })
     .await
@@ -382,16 +371,13 @@ pub async fn feedback(
     }
     let worker = state.clone();
     tokio::task::spawn_blocking(move || {
-        let store = worker
-            .store
-            .lock()
-            .map_err(|_| ApiError::internal("store lock poisoned"))?;
-        store
-            .record_feedback(&FeedbackRecord {
-                request_id: &f.request_id,
+        worker
+            .recorder
+            .feedback(FeedbackRecord {
+                request_id: f.request_id,
                 helpful: f.helpful,
                 rating: f.rating,
-                comment: f.comment.as_deref(),
+                comment: f.comment,
             })
             .map_err(|e| match e {
                 crate::feedback::StoreError::UnknownRequest(id) => ApiError::new(
@@ -453,15 +439,7 @@ pub async fn unanswered(
 ) -> Result<Json<UnansweredResponse>, ApiError> {
     require_admin(&state, &headers)?;
     let worker = state.clone();
-    let groups = tokio::task::spawn_blocking(move || {
-        let store = worker
-            .store
-            .lock()
-            .map_err(|_| ApiError::internal("store lock poisoned"))?;
-        store
-            .unanswered(worker.answerer.searcher().analyzer(), 100)
-            .map_err(ApiError::internal)
-    })
+    let groups = tokio::task::spawn_blocking(move || worker.recorder.unanswered(100).map_err(ApiError::internal))
     .await
     .map_err(join_error)??;
     Ok(Json(UnansweredResponse { groups }))

@@ -24,7 +24,7 @@ pub use metrics::Metrics;
 
 use crate::answer::{Answer, Answerer};
 use crate::config::Config;
-use crate::feedback::Store;
+use crate::feedback::{Recorder, Store};
 use crate::index::{Generation, IndexGeneration};
 
 /// Key of the answer cache: generation, channel and the normalised question.
@@ -36,8 +36,8 @@ pub struct AppState {
     pub generation: ArcSwap<IndexGeneration>,
     /// Searching, scoring and composing.
     pub answerer: Answerer,
-    /// Questions and feedback.
-    pub store: Mutex<Store>,
+    /// Questions and feedback, written by a background thread.
+    pub recorder: Recorder,
     /// Prometheus metrics.
     pub metrics: Metrics,
     /// Answers of repeated questions.
@@ -59,7 +59,7 @@ impl AppState {
         AppState {
             generation: ArcSwap::from_pointee(generation),
             answerer,
-            store: Mutex::new(store),
+            recorder: Recorder::start(store, crate::analysis::Analyzer::new()),
             metrics: Metrics::default(),
             cache: Mutex::new(LruCache::new(size)),
             config,
