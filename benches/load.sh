@@ -10,6 +10,7 @@ cd "$ROOT"
 CONNECTIONS="${CONNECTIONS:-16}"
 DURATION="${DURATION:-30s}"
 PORT="${PORT:-18080}"
+# EXTRA_TOML adds configuration, e.g. EXTRA_TOML='[embed]\nsessions = 2\nthreads = 1\n'
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 make -s index >/dev/null
 WORK="$(mktemp -d)"
@@ -43,7 +44,7 @@ sed -e 's|^local bodies = {}|local bodies = { "{\\"question\\": \\"cara reset pa
     -e 's|^for line in io.lines.*||' "$WORK/answer.lua" > "$WORK/repeated.lua"
 
 run() { # name cache_entries script connections
-  printf '[server]\ncache_entries = %s\ndatabase = "%s/db.sqlite"\n' "$2" "$WORK" > "$WORK/haipedia.toml"
+  printf '[server]\ncache_entries = %s\ndatabase = "%s/db.sqlite"\n%b' "$2" "$WORK" "${EXTRA_TOML:-}" > "$WORK/haipedia.toml"
   ./target/release/haipedia --config "$WORK/haipedia.toml" serve --addr "127.0.0.1:$PORT" 2>"$WORK/server-$1.log" &
   local pid=$!
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done

@@ -120,8 +120,10 @@ impl Default for ChunkConfig {
 pub struct EmbedConfig {
     /// Passages per model call while indexing.
     pub batch_size: usize,
-    /// ONNX Runtime intra-op threads (0 = one per core).
+    /// ONNX Runtime intra-op threads per session (0 = one per core).
     pub threads: usize,
+    /// Model sessions serving concurrent requests (each holds its own copy of the model).
+    pub sessions: usize,
 }
 
 impl Default for EmbedConfig {
@@ -129,6 +131,7 @@ impl Default for EmbedConfig {
         EmbedConfig {
             batch_size: 32,
             threads: 0,
+            sessions: 1,
         }
     }
 }

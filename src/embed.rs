@@ -133,14 +133,21 @@ fn runtime(lib: &Path) -> Result<ort::environment::Environment, EmbedError> {
 
 /// The embedding model, safe to share between threads (fastembed's `embed` takes `&mut self`).
 pub struct Embedder {
-    model: Mutex<TextEmbedding>,
+    /// Model sessions; a call takes a free one (ONNX Runtime parallelism across requests).
+    sessions: Vec<Mutex<TextEmbedding>>,
+    next: std::sync::atomic::AtomicUsize,
     /// Tokenizer without truncation, for counting tokens of passages.
     counter: tokenizers::Tokenizer,
 }
 
 impl Embedder {
-    /// Loads the model from `files`; `threads` = 0 uses one ONNX Runtime thread per core.
+    /// Loads the model from `files` as one session; `threads` = 0 uses one ONNX Runtime thread per core.
     pub fn load(files: &ModelFiles, threads: usize) -> Result<Embedder, EmbedError> {
+        Embedder::load_sessions(files, 1, threads)
+    }
+
+    /// Loads `sessions` independent model sessions with `threads` intra-op threads each.
+    pub fn load_sessions(files: &ModelFiles, sessions: usize, threads: usize) -> Result<Embedder, EmbedError> {
         files.check()?;
         let environment = runtime(&files.onnxruntime)?;
         let read = |name: &str| {
@@ -148,8 +155,10 @@ impl Embedder {
             std::fs::read(&path).map_err(|source| EmbedError::Read { path, source })
         };
         let tokenizer_file = read("tokenizer.json")?;
-        let model = UserDefinedEmbeddingModel::new(
-            read("model.onnx")?,
+        let onnx = read("model.onnx")?;
+        let make_model = || -> Result<UserDefinedEmbeddingModel, EmbedError> {
+            Ok(UserDefinedEmbeddingModel::new(
+            onnx.clone(),
             TokenizerFiles {
                 tokenizer_file: tokenizer_file.clone(),
                 config_file: read("config.json")?,
@@ -157,19 +166,24 @@ impl Embedder {
                 tokenizer_config_file: read("tokenizer_config.json")?,
             },
         )
-        .with_pooling(Pooling::Mean);
+        .with_pooling(Pooling::Mean))
+        };
         let broken = |message: String| EmbedError::Model {
             dir: files.dir.clone(),
             message,
         };
-        let mut options = InitOptionsUserDefined::new()
-            .with_max_length(MAX_TOKENS)
-            .with_environment(environment);
-        if threads > 0 {
-            options = options.with_intra_threads(threads);
+        let mut models = Vec::new();
+        for _ in 0..sessions.max(1) {
+            let mut options = InitOptionsUserDefined::new()
+                .with_max_length(MAX_TOKENS)
+                .with_environment(environment.clone());
+            if threads > 0 {
+                options = options.with_intra_threads(threads);
+            }
+            let model = TextEmbedding::try_new_from_user_defined(make_model()?, options)
+                .map_err(|e| broken(e.to_string()))?;
+            models.push(Mutex::new(model));
         }
-        let model = TextEmbedding::try_new_from_user_defined(model, options)
-            .map_err(|e| broken(e.to_string()))?;
         let mut counter = tokenizers::Tokenizer::from_bytes(&tokenizer_file)
             .map_err(|e| broken(e.to_string()))?;
         counter
@@ -177,14 +191,15 @@ impl Embedder {
             .map_err(|e| broken(e.to_string()))?;
         counter.with_padding(None);
         Ok(Embedder {
-            model: Mutex::new(model),
+            sessions: models,
+            next: Default::default(),
             counter,
         })
     }
 
     /// Loads the model where the configuration (or the default set-up) puts it.
     pub fn from_config(config: &Config) -> Result<Embedder, EmbedError> {
-        Embedder::load(&ModelFiles::locate(config), config.embed.threads)
+        Embedder::load_sessions(&ModelFiles::locate(config), config.embed.sessions, config.embed.threads)
     }
 
     /// Embeds a user question (`query: ` prefix), L2-normalised.
@@ -221,10 +236,17 @@ impl Embedder {
     }
 
     fn run(&self, texts: &[String], batch_size: usize) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let mut model = self
-            .model
-            .lock()
-            .map_err(|_| EmbedError::Inference("model lock poisoned".into()))?;
+        // a free session if there is one, else wait for the next in turn
+        let guard = self.sessions.iter().find_map(|s| s.try_lock().ok());
+        let mut model = match guard {
+            Some(g) => g,
+            None => {
+                let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.sessions.len();
+                self.sessions[i]
+                    .lock()
+                    .map_err(|_| EmbedError::Inference("model lock poisoned".into()))?
+            }
+        };
         let mut vectors = model
             .embed(texts, Some(batch_size))
             .map_err(|e| EmbedError::Inference(e.to_string()))?;
