@@ -1,8 +1,8 @@
-# HAIPEDIA: the two commands are `make run` (set up, build, index, search) and `make test`.
+# HAIPEDIA: the two commands are `make run` (set up, build, index, serve) and `make test`.
 CARGO ?= cargo
 QUERY ?= cara reset password sakti
 
-.PHONY: setup build index run test bench lint clean-models
+.PHONY: setup build index ask run test bench load lint clean-models
 
 setup:            ## model + ONNX Runtime under .models/ (downloads once, checked by sha256)
 	bash scripts/setup-model.sh
@@ -13,14 +13,22 @@ build:
 index: setup build ## build a new generation of corpus/ into indexes/
 	./target/release/haipedia index --corpus corpus --out indexes
 
-run: index        ## set up, build, index the default corpus and answer a sample question
-	./target/release/haipedia search "$(QUERY)" --index indexes --limit 5
+ask: index        ## answer one question as the bot would
+	./target/release/haipedia ask "$(QUERY)" --index indexes
+
+run: index        ## set up, build, index the default corpus, show a sample search, serve on 127.0.0.1:8080
+	./target/release/haipedia search "$(QUERY)" --index indexes --limit 3
+	@echo 'serving: curl -s localhost:8080/v1/answer -H "content-type: application/json" -d "{\"question\": \"$(QUERY)\"}"'
+	./target/release/haipedia serve --index indexes
 
 test: setup       ## the whole test suite, with the real model
 	$(CARGO) test
 
 bench: setup      ## criterion benchmarks (search latency, indexing throughput)
 	$(CARGO) bench
+
+load: index       ## load benchmark of /v1/answer with wrk (installs wrk from Debian if missing)
+	bash benches/load.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

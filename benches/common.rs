@@ -28,6 +28,7 @@ pub fn build(corpus: &Corpus, embedder: &Embedder, root: &IndexRoot) -> BuildRep
         &BuildOptions {
             max_tokens: config.chunk.max_tokens,
             batch_size: config.embed.batch_size,
+            force: true,
         },
         &|_| {},
     )

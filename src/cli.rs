@@ -41,6 +41,9 @@ enum Command {
         /// Index folder (holds generations and CURRENT).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Build a new generation even if the corpus did not change.
+        #[arg(long)]
+        force: bool,
     },
     /// Search the current generation.
     Search {
@@ -144,7 +147,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Index { corpus, out } => {
+        Command::Index { corpus, out, force } => {
             if let Some(c) = corpus {
                 config.paths.corpus = c;
             }
@@ -162,6 +165,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 &BuildOptions {
                     max_tokens: config.chunk.max_tokens,
                     batch_size: config.embed.batch_size,
+                    force,
                 },
                 &|stage| match (&bar, stage) {
                     (Some(bar), BuildStage::Chunked { to_embed, .. }) => {
@@ -175,6 +179,13 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 },
             )?;
             let m = &report.manifest;
+            if report.unchanged {
+                println!(
+                    "corpus unchanged: {} stays current ({} entries); use --force to rebuild",
+                    m.generation, m.counts.entries
+                );
+                return Ok(());
+            }
             println!(
                 "built {} in {:.1} s: {} entries ({} articles, {} FAQs), {} passages ({} embedded, {} reused) -> {}",
                 m.generation,

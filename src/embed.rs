@@ -147,7 +147,11 @@ impl Embedder {
     }
 
     /// Loads `sessions` independent model sessions with `threads` intra-op threads each.
-    pub fn load_sessions(files: &ModelFiles, sessions: usize, threads: usize) -> Result<Embedder, EmbedError> {
+    pub fn load_sessions(
+        files: &ModelFiles,
+        sessions: usize,
+        threads: usize,
+    ) -> Result<Embedder, EmbedError> {
         files.check()?;
         let environment = runtime(&files.onnxruntime)?;
         let read = |name: &str| {
@@ -158,15 +162,15 @@ impl Embedder {
         let onnx = read("model.onnx")?;
         let make_model = || -> Result<UserDefinedEmbeddingModel, EmbedError> {
             Ok(UserDefinedEmbeddingModel::new(
-            onnx.clone(),
-            TokenizerFiles {
-                tokenizer_file: tokenizer_file.clone(),
-                config_file: read("config.json")?,
-                special_tokens_map_file: read("special_tokens_map.json")?,
-                tokenizer_config_file: read("tokenizer_config.json")?,
-            },
-        )
-        .with_pooling(Pooling::Mean))
+                onnx.clone(),
+                TokenizerFiles {
+                    tokenizer_file: tokenizer_file.clone(),
+                    config_file: read("config.json")?,
+                    special_tokens_map_file: read("special_tokens_map.json")?,
+                    tokenizer_config_file: read("tokenizer_config.json")?,
+                },
+            )
+            .with_pooling(Pooling::Mean))
         };
         let broken = |message: String| EmbedError::Model {
             dir: files.dir.clone(),
@@ -199,7 +203,11 @@ impl Embedder {
 
     /// Loads the model where the configuration (or the default set-up) puts it.
     pub fn from_config(config: &Config) -> Result<Embedder, EmbedError> {
-        Embedder::load_sessions(&ModelFiles::locate(config), config.embed.sessions, config.embed.threads)
+        Embedder::load_sessions(
+            &ModelFiles::locate(config),
+            config.embed.sessions,
+            config.embed.threads,
+        )
     }
 
     /// Embeds a user question (`query: ` prefix), L2-normalised.
@@ -241,7 +249,8 @@ impl Embedder {
         let mut model = match guard {
             Some(g) => g,
             None => {
-                let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.sessions.len();
+                let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    % self.sessions.len();
                 self.sessions[i]
                     .lock()
                     .map_err(|_| EmbedError::Inference("model lock poisoned".into()))?

@@ -127,7 +127,14 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for q in questions {
-                stmt.execute(params![q.request_id, mask(&q.question), q.channel, q.decision, q.confidence, q.top_id])?;
+                stmt.execute(params![
+                    q.request_id,
+                    mask(&q.question),
+                    q.channel,
+                    q.decision,
+                    q.confidence,
+                    q.top_id
+                ])?;
             }
         }
         tx.commit()?;
@@ -149,7 +156,12 @@ impl Store {
         }
         self.conn.execute(
             "INSERT INTO feedback (request_id, helpful, rating, comment) VALUES (?1, ?2, ?3, ?4)",
-            params![f.request_id, f.helpful, f.rating, f.comment.as_deref().map(mask)],
+            params![
+                f.request_id,
+                f.helpful,
+                f.rating,
+                f.comment.as_deref().map(mask)
+            ],
         )?;
         Ok(())
     }
@@ -252,14 +264,18 @@ impl Recorder {
     /// Records feedback (after every question queued before it); blocks until written.
     pub fn feedback(&self, f: FeedbackRecord) -> Result<(), StoreError> {
         let (reply, answer) = mpsc::channel();
-        self.tx.send(Command::Feedback(f, reply)).map_err(|_| StoreError::Closed)?;
+        self.tx
+            .send(Command::Feedback(f, reply))
+            .map_err(|_| StoreError::Closed)?;
         answer.recv().map_err(|_| StoreError::Closed)?
     }
 
     /// The content-gap list (including every question queued before the call); blocks.
     pub fn unanswered(&self, limit: usize) -> Result<Vec<GapGroup>, StoreError> {
         let (reply, answer) = mpsc::channel();
-        self.tx.send(Command::Unanswered(limit, reply)).map_err(|_| StoreError::Closed)?;
+        self.tx
+            .send(Command::Unanswered(limit, reply))
+            .map_err(|_| StoreError::Closed)?;
         answer.recv().map_err(|_| StoreError::Closed)?
     }
 }
@@ -320,7 +336,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("db/haipedia.sqlite");
         let recorder = Recorder::start(Store::open(&path).unwrap(), Analyzer::new());
-        recorder.question(q("a", "cara buat paspor online nik 3174012345678901", "escalate"));
+        recorder.question(q(
+            "a",
+            "cara buat paspor online nik 3174012345678901",
+            "escalate",
+        ));
         recorder.question(q("b", "cara buat paspor online", "escalate"));
         recorder.question(q("c", "jam layanan hai djpb", "answer"));
         recorder.question(q("d", "tarif pajak umkm", "escalate"));
@@ -332,8 +352,13 @@ mod tests {
             comment: comment.map(str::to_string),
         };
         // feedback right after its question: the question is written first
-        recorder.feedback(feedback("e", Some("email saya a@b.co"))).unwrap();
-        assert!(matches!(recorder.feedback(feedback("zz", None)), Err(StoreError::UnknownRequest(_))));
+        recorder
+            .feedback(feedback("e", Some("email saya a@b.co")))
+            .unwrap();
+        assert!(matches!(
+            recorder.feedback(feedback("zz", None)),
+            Err(StoreError::UnknownRequest(_))
+        ));
         let gaps = recorder.unanswered(10).unwrap();
         assert_eq!(gaps.len(), 3, "{gaps:?}");
         assert_eq!(gaps[0].count, 2);

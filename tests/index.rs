@@ -59,6 +59,7 @@ fn a_failed_build_keeps_the_old_generation_current_and_leaves_no_half_generation
         &haipedia::index::BuildOptions {
             max_tokens: 320,
             batch_size: 8,
+            force: true,
         },
         &|_| {},
     )

@@ -22,6 +22,8 @@ pub struct BuildOptions {
     pub max_tokens: usize,
     /// Passages per embedding call.
     pub batch_size: usize,
+    /// Build even when the current generation already has this exact corpus and settings.
+    pub force: bool,
 }
 
 /// Where a build is, for progress displays.
@@ -48,10 +50,12 @@ pub enum BuildStage {
 /// What a successful build produced.
 #[derive(Debug, Clone)]
 pub struct BuildReport {
-    /// The new current generation's manifest.
+    /// The current generation's manifest after the build.
     pub manifest: Manifest,
     /// Its folder.
     pub dir: PathBuf,
+    /// True when nothing was built: the current generation already had this corpus and settings.
+    pub unchanged: bool,
 }
 
 /// Builds a new generation of `corpus` under `root` and makes it current. On failure the previous
@@ -81,6 +85,22 @@ pub fn build(
             source,
         },
     })?;
+    let corpus_hash = corpus_hash(corpus);
+    if !options.force {
+        if let Some(current) = root.current()? {
+            let manifest = root.manifest(current)?;
+            if manifest.corpus_hash == corpus_hash
+                && manifest.model_id == MODEL_ID
+                && manifest.chunk_max_tokens == options.max_tokens
+            {
+                return Ok(BuildReport {
+                    dir: root.generation_dir(current),
+                    manifest,
+                    unchanged: true,
+                });
+            }
+        }
+    }
     let generation = root.next_generation()?;
 
     // 1. passages, with the hash that keys their vector
@@ -161,7 +181,7 @@ pub fn build(
         let manifest = Manifest {
             generation,
             created_at: now_rfc3339(),
-            corpus_hash: corpus_hash(corpus),
+            corpus_hash,
             model_id: MODEL_ID.to_string(),
             dimensions: DIMENSIONS,
             chunk_max_tokens: options.max_tokens,
@@ -178,6 +198,7 @@ pub fn build(
         Ok(manifest) => Ok(BuildReport {
             dir: root.generation_dir(generation),
             manifest,
+            unchanged: false,
         }),
         Err(e) => {
             let _ = fs::remove_dir_all(&staging);

@@ -145,7 +145,11 @@ pub async fn answer(
         worker.recorder.question(QuestionRecord {
             request_id: id,
             question: request.question,
-            channel: if channel == Channel::Web { "web" } else { "whatsapp" },
+            channel: if channel == Channel::Web {
+                "web"
+            } else {
+                "whatsapp"
+            },
             decision,
             confidence: answer.confidence.0,
             top_id: answer.suggestions.first().map(|s| s.id.clone()),
@@ -439,7 +443,9 @@ pub async fn unanswered(
 ) -> Result<Json<UnansweredResponse>, ApiError> {
     require_admin(&state, &headers)?;
     let worker = state.clone();
-    let groups = tokio::task::spawn_blocking(move || worker.recorder.unanswered(100).map_err(ApiError::internal))
+    let groups = tokio::task::spawn_blocking(move || {
+        worker.recorder.unanswered(100).map_err(ApiError::internal)
+    })
     .await
     .map_err(join_error)??;
     Ok(Json(UnansweredResponse { groups }))

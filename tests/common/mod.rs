@@ -42,6 +42,7 @@ pub fn build(corpus_dir: &Path, root: &IndexRoot) -> BuildReport {
         &BuildOptions {
             max_tokens: config.chunk.max_tokens,
             batch_size: config.embed.batch_size,
+            force: true,
         },
         &|_| {},
     )
