@@ -83,6 +83,8 @@ pub struct Paths {
     pub corpus: PathBuf,
     /// Folder holding index generations and the `CURRENT` pointer.
     pub indexes: PathBuf,
+    /// Generations kept on disk (the current one always is); older ones are removed after a build.
+    pub keep_generations: usize,
     /// Folder with `model.onnx` + tokenizer files; empty = the default set-up location.
     pub model_dir: Option<PathBuf>,
     /// ONNX Runtime shared library; empty = the default set-up location.
@@ -94,6 +96,7 @@ impl Default for Paths {
         Paths {
             corpus: PathBuf::from("corpus"),
             indexes: PathBuf::from("indexes"),
+            keep_generations: 3,
             model_dir: None,
             onnxruntime: None,
         }

@@ -13,5 +13,6 @@ pub mod eval;
 pub mod feedback;
 pub mod index;
 pub mod privacy;
+pub mod reindex;
 pub mod retrieve;
 pub mod server;

@@ -198,6 +198,33 @@ impl IndexRoot {
         Ok(())
     }
 
+    /// The newest complete generation older than the current one (the rollback target).
+    pub fn previous(&self) -> Result<Option<Generation>, IndexError> {
+        let Some(current) = self.current()? else {
+            return Ok(None);
+        };
+        Ok(self
+            .generations()?
+            .into_iter()
+            .filter(|g| *g < current && self.generation_dir(*g).join("manifest.json").is_file())
+            .next_back())
+    }
+
+    /// Removes all but the `keep` newest generations, never `CURRENT`'s; returns what was removed.
+    /// Searches still running on a removed generation keep working: its files stay open.
+    pub fn collect_garbage(&self, keep: usize) -> Result<Vec<Generation>, IndexError> {
+        let current = self.current()?;
+        let all = self.generations()?;
+        let cut = all.len().saturating_sub(keep.max(1));
+        let mut removed = Vec::new();
+        for g in all.into_iter().take(cut).filter(|g| Some(*g) != current) {
+            let dir = self.generation_dir(g);
+            fs::remove_dir_all(&dir).map_err(|source| IndexError::Io { path: dir, source })?;
+            removed.push(g);
+        }
+        Ok(removed)
+    }
+
     /// Removes staging folders left by builds that died; returns their names.
     pub fn remove_stale_staging(&self) -> Vec<String> {
         let mut removed = Vec::new();
@@ -276,5 +303,24 @@ mod tests {
         assert_eq!(root.remove_stale_staging().len(), 1);
         assert!(!half.exists());
         assert_eq!(root.next_generation().unwrap(), Generation(2));
+    }
+
+    #[test]
+    fn rollback_target_and_garbage_collection_spare_current() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = IndexRoot::new(tmp.path());
+        for g in 1..=4 {
+            let staging = root.create_staging(Generation(g)).unwrap();
+            fs::write(staging.join("manifest.json"), "{}").unwrap();
+            root.publish(&staging, Generation(g)).unwrap();
+        }
+        assert_eq!(root.previous().unwrap(), Some(Generation(3)));
+        root.set_current(Generation(1)).unwrap();
+        assert_eq!(root.previous().unwrap(), None);
+        assert_eq!(root.collect_garbage(2).unwrap(), vec![Generation(2)]);
+        assert_eq!(
+            root.generations().unwrap(),
+            vec![Generation(1), Generation(3), Generation(4)]
+        );
     }
 }

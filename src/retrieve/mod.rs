@@ -116,6 +116,11 @@ impl Searcher {
         }
     }
 
+    /// The embedding model (shared with index builds).
+    pub fn embedder(&self) -> &Arc<Embedder> {
+        &self.embedder
+    }
+
     /// The analyzer (shared with snippets and features).
     pub fn analyzer(&self) -> &Analyzer {
         &self.analyzer

@@ -1,5 +1,6 @@
 //! The HTTP API (axum): translates requests to library calls and results to JSON, nothing more.
 
+mod admin;
 mod error;
 mod handlers;
 mod metrics;
@@ -25,7 +26,8 @@ pub use metrics::Metrics;
 use crate::answer::{Answer, Answerer};
 use crate::config::Config;
 use crate::feedback::{Recorder, Store};
-use crate::index::{Generation, IndexGeneration};
+use crate::index::{BuildOptions, Generation, IndexGeneration, IndexRoot};
+use crate::reindex::Reindexer;
 
 /// Key of the answer cache: generation, channel and the normalised question.
 type CacheKey = (Generation, bool, String);
@@ -42,6 +44,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Answers of repeated questions.
     cache: Mutex<LruCache<CacheKey, Answer>>,
+    /// Background index builds.
+    pub reindexer: Arc<Reindexer>,
     /// The configuration the server started with.
     pub config: Config,
 }
@@ -54,6 +58,17 @@ impl AppState {
         store: Store,
         config: Config,
     ) -> AppState {
+        let reindexer = Arc::new(Reindexer::new(
+            config.paths.corpus.clone(),
+            IndexRoot::new(&config.paths.indexes),
+            answerer.searcher().embedder().clone(),
+            BuildOptions {
+                max_tokens: config.chunk.max_tokens,
+                batch_size: config.embed.batch_size,
+                force: false,
+            },
+            config.paths.keep_generations,
+        ));
         let size =
             NonZeroUsize::new(config.server.cache_entries.max(1)).unwrap_or(NonZeroUsize::MIN);
         AppState {
@@ -62,6 +77,7 @@ impl AppState {
             recorder: Recorder::start(store, crate::analysis::Analyzer::new()),
             metrics: Metrics::default(),
             cache: Mutex::new(LruCache::new(size)),
+            reindexer,
             config,
         }
     }
@@ -76,6 +92,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/articles/{id}", get(handlers::article))
         .route("/v1/feedback", post(handlers::feedback))
         .route("/v1/admin/unanswered", get(handlers::unanswered))
+        .route("/v1/admin/reindex", post(admin::reindex))
+        .route("/v1/admin/reindex/{id}", get(admin::reindex_job))
+        .route("/v1/admin/rollback", post(admin::rollback))
+        .route("/v1/admin/status", get(admin::status))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .route("/openapi.json", get(handlers::openapi))
@@ -129,7 +149,6 @@ pub async fn serve_on(
 pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     use crate::answer::Calibration;
     use crate::embed::Embedder;
-    use crate::index::IndexRoot;
     use crate::retrieve::Searcher;
     let root = IndexRoot::new(&config.paths.indexes);
     for stale in root.remove_stale_staging() {

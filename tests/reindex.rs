@@ -1,0 +1,373 @@
+//! Editors' reindex on a live server: hot swap under load, incremental embedding, failures that change
+//! nothing, a killed build, rollback, and the admin guard.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use haipedia::config::Config;
+use haipedia::index::{BuildOptions, IndexRoot};
+use haipedia::reindex::{JobState, Reindexer};
+use haipedia::server::{build_state, serve_on};
+use reqwest::blocking::Client;
+use serde_json::{json, Value};
+
+const TOKEN: &str = "token-editor";
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for f in std::fs::read_dir(from).unwrap().flatten() {
+        if f.path().is_file() {
+            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+        }
+    }
+}
+
+/// A served copy of the mini corpus: (base URL, corpus dir, index dir, temp holder).
+fn start(
+    token: Option<&str>,
+) -> (
+    String,
+    std::path::PathBuf,
+    std::path::PathBuf,
+    tempfile::TempDir,
+) {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let indexes = tmp.path().join("indexes");
+    copy_dir(&common::mini_corpus(), &corpus);
+    common::build(&corpus, &IndexRoot::new(&indexes));
+    let mut config = Config::default();
+    config.paths.corpus = corpus.clone();
+    config.paths.indexes = indexes.clone();
+    config.server.database = tmp.path().join("db.sqlite");
+    config.server.admin_token = token.map(str::to_string);
+    config.answer.calibration = common::project().join("corpus/eval/calibration.json");
+    let state = Arc::new(build_state(config).unwrap());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                serve_on(tokio::net::TcpListener::from_std(listener).unwrap(), state)
+                    .await
+                    .unwrap();
+            })
+    });
+    (format!("http://{addr}"), corpus, indexes, tmp)
+}
+
+fn client() -> Client {
+    Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+fn admin(method: &str, url: &str) -> reqwest::blocking::Response {
+    let c = client();
+    let r = if method == "POST" {
+        c.post(url)
+    } else {
+        c.get(url)
+    };
+    r.bearer_auth(TOKEN).send().unwrap()
+}
+
+/// Starts a reindex and waits for its end; returns the final job.
+fn reindex(base: &str) -> Value {
+    let r = admin("POST", &format!("{base}/v1/admin/reindex"));
+    assert_eq!(r.status(), 202);
+    let id = r.json::<Value>().unwrap()["id"].as_u64().unwrap();
+    let started = Instant::now();
+    loop {
+        let job: Value = admin("GET", &format!("{base}/v1/admin/reindex/{id}"))
+            .json()
+            .unwrap();
+        if job["state"] != "running" {
+            return job;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "job did not end: {job}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn generation(base: &str) -> u64 {
+    client()
+        .get(format!("{base}/healthz"))
+        .send()
+        .unwrap()
+        .json::<Value>()
+        .unwrap()["generation"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn queries_never_fail_while_editors_reindex_and_only_changed_passages_are_embedded() {
+    let (base, corpus, _, _tmp) = start(Some(TOKEN));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ok, bad) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let workers: Vec<_> = (0..3)
+        .map(|w| {
+            let (base, stop, ok, bad) = (base.clone(), stop.clone(), ok.clone(), bad.clone());
+            std::thread::spawn(move || {
+                let c = client();
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    i += 1;
+                    let good = if w == 0 {
+                        let r = c
+                            .post(format!("{base}/v1/answer"))
+                            .json(&json!({"question": format!("jam layanan hai djpb {i}")}))
+                            .send();
+                        r.is_ok_and(|r| r.status() == 200)
+                    } else {
+                        // every generation is complete: the entry is always there and found first
+                        c.get(format!(
+                            "{base}/v1/search?q=jam%20layanan%20hai%20djpb&limit=3"
+                        ))
+                        .send()
+                        .ok()
+                        .filter(|r| r.status() == 200)
+                        .and_then(|r| r.json::<Value>().ok())
+                        .is_some_and(|v| v["hits"][0]["id"] == "jam-layanan")
+                    };
+                    (if good { &ok } else { &bad }).fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    let first = generation(&base);
+    for round in 1..=5 {
+        let path = corpus.join("jam-layanan.md");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{text}\nCatatan revisi {round}.\n")).unwrap();
+        let job = reindex(&base);
+        assert_eq!(job["state"], "succeeded", "{job}");
+        assert_eq!(
+            job["embedded_total"], 1,
+            "only the changed FAQ is embedded: {job}"
+        );
+        assert_eq!(generation(&base), first + round);
+    }
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        w.join().unwrap();
+    }
+    assert_eq!(
+        bad.load(Ordering::Relaxed),
+        0,
+        "failed requests during reindexing"
+    );
+    assert!(
+        ok.load(Ordering::Relaxed) >= 10,
+        "{} requests",
+        ok.load(Ordering::Relaxed)
+    );
+    // keep_generations = 3: the oldest was collected
+    let status: Value = admin("GET", &format!("{base}/v1/admin/status"))
+        .json()
+        .unwrap();
+    assert_eq!(
+        status["generations"].as_array().unwrap().len(),
+        3,
+        "{status}"
+    );
+    assert_eq!(status["manifest"]["generation"], first + 5);
+}
+
+#[test]
+fn a_corrupt_file_fails_the_job_by_name_and_answers_keep_coming() {
+    let (base, corpus, _, _tmp) = start(Some(TOKEN));
+    let before = generation(&base);
+    std::fs::write(
+        corpus.join("rusak.md"),
+        "---\nid: rusak\ntitle: [tidak ditutup\n---\nisi\n",
+    )
+    .unwrap();
+    let job = reindex(&base);
+    assert_eq!(job["state"], "failed");
+    let problems = job["problems"].to_string();
+    assert!(problems.contains("rusak.md:3"), "{job}");
+    assert_eq!(generation(&base), before);
+    let r = client()
+        .post(format!("{base}/v1/answer"))
+        .json(&json!({"question": "jam layanan hai djpb"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let status: Value = admin("GET", &format!("{base}/v1/admin/status"))
+        .json()
+        .unwrap();
+    assert_eq!(status["last_job"]["state"], "failed");
+}
+
+#[test]
+fn rollback_returns_to_the_previous_generation() {
+    let (base, corpus, indexes, _tmp) = start(Some(TOKEN));
+    let r = admin("POST", &format!("{base}/v1/admin/rollback"));
+    assert_eq!(r.status(), 409, "nothing to roll back to yet");
+    std::fs::write(corpus.join("baru.md"), "---\nid: baru\ntitle: Entri baru\ntype: faq\nquestions: [a, b]\n---\nIsi entri baru tentang kanal layanan.\n").unwrap();
+    assert_eq!(reindex(&base)["state"], "succeeded");
+    assert_eq!(
+        client()
+            .get(format!("{base}/v1/articles/baru"))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    let v: Value = admin("POST", &format!("{base}/v1/admin/rollback"))
+        .json()
+        .unwrap();
+    assert_eq!(
+        (v["previous"].as_u64(), v["generation"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(generation(&base), 1);
+    assert_eq!(
+        client()
+            .get(format!("{base}/v1/articles/baru"))
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        std::fs::read_to_string(indexes.join("CURRENT"))
+            .unwrap()
+            .trim(),
+        "gen-000001"
+    );
+}
+
+#[test]
+fn admin_endpoints_refuse_missing_or_wrong_tokens_and_are_off_without_one() {
+    let (base, _, _, _tmp) = start(Some(TOKEN));
+    let c = client();
+    for route in ["/v1/admin/reindex", "/v1/admin/rollback"] {
+        assert_eq!(
+            c.post(format!("{base}{route}")).send().unwrap().status(),
+            401
+        );
+        assert_eq!(
+            c.post(format!("{base}{route}"))
+                .bearer_auth("salah")
+                .send()
+                .unwrap()
+                .status(),
+            401
+        );
+    }
+    assert_eq!(
+        c.get(format!("{base}/v1/admin/status"))
+            .send()
+            .unwrap()
+            .status(),
+        401
+    );
+    let (open, _, _, _tmp2) = start(None);
+    let r = c
+        .post(format!("{open}/v1/admin/reindex"))
+        .bearer_auth(TOKEN)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+#[test]
+fn one_build_at_a_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    copy_dir(&common::mini_corpus(), &corpus);
+    let root = IndexRoot::new(tmp.path().join("indexes"));
+    let options = BuildOptions {
+        max_tokens: 320,
+        batch_size: 8,
+        force: true,
+    };
+    let reindexer = Arc::new(Reindexer::new(corpus, root, common::embedder(), options, 3));
+    let (release, wait) = mpsc::channel::<()>();
+    // the first job holds in its publish step until released
+    let first = reindexer.start(move |_| drop(wait.recv())).unwrap();
+    let started = Instant::now();
+    while reindexer.job(first.id).unwrap().stage != "switching" {
+        assert!(started.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let refused = reindexer.start(|_| {}).expect_err("a second job must wait");
+    assert_eq!(refused.id, first.id);
+    release.send(()).unwrap();
+    while reindexer.job(first.id).unwrap().state == JobState::Running {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(reindexer.job(first.id).unwrap().state, JobState::Succeeded);
+    assert!(reindexer.start(|_| {}).is_ok());
+}
+
+#[test]
+fn a_build_killed_midway_leaves_the_old_generation_serving_after_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let indexes = tmp.path().join("indexes");
+    common::build(&common::mini_corpus(), &IndexRoot::new(&indexes));
+    // a big build (the whole project corpus) killed once its staging folder exists
+    let mut child = Command::new(env!("CARGO_BIN_EXE_haipedia"))
+        .args([
+            "index",
+            "--corpus",
+            common::project().join("corpus").to_str().unwrap(),
+            "--out",
+            indexes.to_str().unwrap(),
+        ])
+        .current_dir(common::project())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let staging = loop {
+        let found = std::fs::read_dir(&indexes).unwrap().flatten().find(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(haipedia::index::STAGING_PREFIX)
+        });
+        if let Some(e) = found {
+            break e.path();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(180),
+            "the build never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(indexes.join("CURRENT"))
+            .unwrap()
+            .trim(),
+        "gen-000001"
+    );
+    // restart: the half generation is removed, the old one is served
+    let mut config = Config::default();
+    config.paths.indexes = indexes.clone();
+    config.server.database = tmp.path().join("db.sqlite");
+    config.answer.calibration = common::project().join("corpus/eval/calibration.json");
+    let state = build_state(config).unwrap();
+    assert!(
+        !staging.exists(),
+        "half-written generation removed at start-up"
+    );
+    assert_eq!(state.generation.load().generation().0, 1);
+    assert_eq!(IndexRoot::new(&indexes).generations().unwrap().len(), 1);
+}
