@@ -206,8 +206,7 @@ impl IndexRoot {
         Ok(self
             .generations()?
             .into_iter()
-            .filter(|g| *g < current && self.generation_dir(*g).join("manifest.json").is_file())
-            .next_back())
+            .rfind(|g| *g < current && self.generation_dir(*g).join("manifest.json").is_file()))
     }
 
     /// Removes all but the `keep` newest generations, never `CURRENT`'s; returns what was removed.
