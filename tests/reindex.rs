@@ -299,7 +299,11 @@ fn one_build_at_a_time() {
     let reindexer = Arc::new(Reindexer::new(corpus, root, common::embedder(), options, 3));
     let (release, wait) = mpsc::channel::<()>();
     // the first job holds in its publish step until released
-    let first = reindexer.start(move |_| drop(wait.recv())).unwrap();
+    let first = reindexer
+        .start(move |_| {
+            let _ = wait.recv();
+        })
+        .unwrap();
     let started = Instant::now();
     while reindexer.job(first.id).unwrap().stage != "switching" {
         assert!(started.elapsed() < Duration::from_secs(60));
