@@ -20,16 +20,11 @@ pub fn embedder() -> Arc<Embedder> {
 
 /// Builds `corpus` into `root` with the default configuration.
 pub fn build(corpus: &Corpus, embedder: &Embedder, root: &IndexRoot) -> BuildReport {
-    let config = Config::default();
     index::build(
         corpus,
         embedder,
         root,
-        &BuildOptions {
-            max_tokens: config.chunk.max_tokens,
-            batch_size: config.embed.batch_size,
-            force: true,
-        },
+        &BuildOptions::from_config(&Config::default(), true),
         &|_| {},
     )
     .expect("build")

@@ -162,11 +162,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 &corpus,
                 &embedder,
                 &root,
-                &BuildOptions {
-                    max_tokens: config.chunk.max_tokens,
-                    batch_size: config.embed.batch_size,
-                    force,
-                },
+                &BuildOptions::from_config(&config, force),
                 &|stage| match (&bar, stage) {
                     (Some(bar), BuildStage::Chunked { to_embed, .. }) => {
                         bar.set_length(to_embed as u64)

@@ -212,6 +212,15 @@ fn a_corrupt_file_fails_the_job_by_name_and_answers_keep_coming() {
     assert_eq!(status["last_job"]["state"], "failed");
 }
 
+fn article_status(base: &str, id: &str) -> u16 {
+    client()
+        .get(format!("{base}/v1/articles/{id}"))
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 #[test]
 fn rollback_returns_to_the_previous_generation() {
     let (base, corpus, indexes, _tmp) = start(Some(TOKEN));
@@ -219,14 +228,7 @@ fn rollback_returns_to_the_previous_generation() {
     assert_eq!(r.status(), 409, "nothing to roll back to yet");
     std::fs::write(corpus.join("baru.md"), "---\nid: baru\ntitle: Entri baru\ntype: faq\nquestions: [a, b]\n---\nIsi entri baru tentang kanal layanan.\n").unwrap();
     assert_eq!(reindex(&base)["state"], "succeeded");
-    assert_eq!(
-        client()
-            .get(format!("{base}/v1/articles/baru"))
-            .send()
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(article_status(&base, "baru"), 200);
     let v: Value = admin("POST", &format!("{base}/v1/admin/rollback"))
         .json()
         .unwrap();
@@ -235,14 +237,7 @@ fn rollback_returns_to_the_previous_generation() {
         (Some(2), Some(1))
     );
     assert_eq!(generation(&base), 1);
-    assert_eq!(
-        client()
-            .get(format!("{base}/v1/articles/baru"))
-            .send()
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(article_status(&base, "baru"), 404);
     assert_eq!(
         std::fs::read_to_string(indexes.join("CURRENT"))
             .unwrap()

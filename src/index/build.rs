@@ -26,6 +26,17 @@ pub struct BuildOptions {
     pub force: bool,
 }
 
+impl BuildOptions {
+    /// The configured chunking and batching; `force` rebuilds an unchanged corpus.
+    pub fn from_config(config: &crate::config::Config, force: bool) -> BuildOptions {
+        BuildOptions {
+            max_tokens: config.chunk.max_tokens,
+            batch_size: config.embed.batch_size,
+            force,
+        }
+    }
+}
+
 /// Where a build is, for progress displays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BuildStage {

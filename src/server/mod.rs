@@ -62,11 +62,7 @@ impl AppState {
             config.paths.corpus.clone(),
             IndexRoot::new(&config.paths.indexes),
             answerer.searcher().embedder().clone(),
-            BuildOptions {
-                max_tokens: config.chunk.max_tokens,
-                batch_size: config.embed.batch_size,
-                force: false,
-            },
+            BuildOptions::from_config(&config, false),
             config.paths.keep_generations,
         ));
         let size =

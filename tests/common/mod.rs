@@ -34,16 +34,11 @@ pub fn mini_corpus() -> PathBuf {
 /// Builds `corpus_dir` into `root` with default options.
 pub fn build(corpus_dir: &Path, root: &IndexRoot) -> BuildReport {
     let corpus = Corpus::load_dir(corpus_dir).expect("valid corpus");
-    let config = Config::default();
     index::build(
         &corpus,
         &embedder(),
         root,
-        &BuildOptions {
-            max_tokens: config.chunk.max_tokens,
-            batch_size: config.embed.batch_size,
-            force: true,
-        },
+        &BuildOptions::from_config(&Config::default(), true),
         &|_| {},
     )
     .expect("build")
