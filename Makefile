@@ -2,10 +2,13 @@
 CARGO ?= cargo
 QUERY ?= cara reset password sakti
 
-.PHONY: setup build index ask run test bench load lint clean-models
+.PHONY: setup browser build index ask run test bench load lint clean-models
 
 setup:            ## model + ONNX Runtime under .models/ (downloads once, checked by sha256)
 	bash scripts/setup-model.sh
+
+browser:          ## Debian's chromium + chromedriver for the page tests (tests/web.rs), once
+	bash scripts/setup-browser.sh
 
 build:
 	$(CARGO) build --release
@@ -21,7 +24,7 @@ run: index        ## set up, build, index the default corpus, show a sample sear
 	@echo 'serving: curl -s localhost:8080/v1/answer -H "content-type: application/json" -d "{\"question\": \"$(QUERY)\"}"'
 	./target/release/haipedia serve --index indexes
 
-test: setup       ## the whole test suite, with the real model
+test: setup browser ## the whole test suite, with the real model and a real browser
 	$(CARGO) test
 
 bench: setup      ## criterion benchmarks (search latency, indexing throughput)

@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
@@ -12,20 +11,11 @@ use std::time::{Duration, Instant};
 use haipedia::config::Config;
 use haipedia::index::{BuildOptions, IndexRoot};
 use haipedia::reindex::{JobState, Reindexer};
-use haipedia::server::{build_state, serve_on};
+use haipedia::server::build_state;
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
 
 const TOKEN: &str = "token-editor";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for f in std::fs::read_dir(from).unwrap().flatten() {
-        if f.path().is_file() {
-            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
-        }
-    }
-}
 
 /// A served copy of the mini corpus: (base URL, corpus dir, index dir, temp holder).
 fn start(
@@ -39,7 +29,7 @@ fn start(
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("corpus");
     let indexes = tmp.path().join("indexes");
-    copy_dir(&common::mini_corpus(), &corpus);
+    common::copy_dir(&common::mini_corpus(), &corpus);
     common::build(&corpus, &IndexRoot::new(&indexes));
     let mut config = Config::default();
     config.paths.corpus = corpus.clone();
@@ -47,20 +37,7 @@ fn start(
     config.server.database = tmp.path().join("db.sqlite");
     config.server.admin_token = token.map(str::to_string);
     config.answer.calibration = common::project().join("corpus/eval/calibration.json");
-    let state = Arc::new(build_state(config).unwrap());
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(async move {
-                serve_on(tokio::net::TcpListener::from_std(listener).unwrap(), state)
-                    .await
-                    .unwrap();
-            })
-    });
-    (format!("http://{addr}"), corpus, indexes, tmp)
+    (common::serve(config), corpus, indexes, tmp)
 }
 
 fn client() -> Client {
@@ -284,7 +261,7 @@ fn admin_endpoints_refuse_missing_or_wrong_tokens_and_are_off_without_one() {
 fn one_build_at_a_time() {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("corpus");
-    copy_dir(&common::mini_corpus(), &corpus);
+    common::copy_dir(&common::mini_corpus(), &corpus);
     let root = IndexRoot::new(tmp.path().join("indexes"));
     let options = BuildOptions {
         max_tokens: 320,

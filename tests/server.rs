@@ -4,12 +4,11 @@ mod common;
 
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use haipedia::config::Config;
 use haipedia::index::IndexRoot;
-use haipedia::server::{build_state, serve_on};
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
 
@@ -36,7 +35,7 @@ fn server() -> &'static Server {
             &data.path().join("haipedia.sqlite"),
             Some(TOKEN),
         );
-        let base = spawn(config);
+        let base = common::serve(config);
         Server { base, index, data }
     })
 }
@@ -48,22 +47,6 @@ fn config(index: &std::path::Path, db: &std::path::Path, token: Option<&str>) ->
     config.server.admin_token = token.map(str::to_string);
     config.answer.calibration = common::project().join("corpus/eval/calibration.json");
     config
-}
-
-/// Starts a server in-process on an ephemeral loopback port; returns its base URL.
-fn spawn(config: Config) -> String {
-    let state = Arc::new(build_state(config).expect("state"));
-    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = std_listener.local_addr().unwrap();
-    std_listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
-            serve_on(listener, state).await.unwrap();
-        });
-    });
-    format!("http://{addr}")
 }
 
 fn client() -> Client {
@@ -298,6 +281,11 @@ fn search_articles_health_metrics_and_openapi() {
         "/v1/articles/{id}",
         "/v1/feedback",
         "/v1/admin/unanswered",
+        "/v1/admin/reindex",
+        "/v1/admin/reindex/{id}",
+        "/v1/admin/status",
+        "/v1/admin/rollback",
+        "/v1/facets",
         "/healthz",
     ] {
         assert!(
@@ -331,6 +319,72 @@ fn search_articles_health_metrics_and_openapi() {
         .and_then(|n| n.parse().ok())
         .unwrap();
     assert!(hits >= 1, "{m}");
+}
+
+#[test]
+fn pages_assets_and_facets_are_served() {
+    let c = client();
+    let base = &server().base;
+    for (path, kind) in [
+        ("/", "text/html"),
+        ("/admin", "text/html"),
+        ("/assets/style.css", "text/css"),
+        ("/assets/search.js", "text/javascript"),
+        ("/assets/admin.js", "text/javascript"),
+    ] {
+        let r = c.get(format!("{base}{path}")).send().unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(header("content-type").starts_with(kind), "{path}");
+        assert!(
+            header("content-security-policy").contains("script-src 'self'"),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        error_of(
+            c.get(format!("{base}/assets/tidak-ada.js")).send().unwrap(),
+            404
+        ),
+        "not_found"
+    );
+    let f: Value = c
+        .get(format!("{base}/v1/facets"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let sum = |key: &str| -> u64 {
+        f[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["count"].as_u64().unwrap())
+            .sum()
+    };
+    let h: Value = c
+        .get(format!("{base}/healthz"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(sum("types"), h["entries"].as_u64().unwrap());
+    assert_eq!(
+        sum("categories"),
+        h["entries"].as_u64().unwrap(),
+        "every entry has a category"
+    );
+    assert!(f["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["name"] == "TIK.2 Layanan Pengelolaan User"));
 }
 
 #[test]
@@ -388,7 +442,7 @@ fn feedback_and_the_content_gap_list() {
 #[test]
 fn admin_endpoints_are_off_without_a_token() {
     let data = tempfile::tempdir().unwrap();
-    let base = spawn(config(
+    let base = common::serve(config(
         server().index.path(),
         &data.path().join("db.sqlite"),
         None,

@@ -153,6 +153,11 @@ impl Answerer {
         Ok((results, features, confidence))
     }
 
+    /// Whether a question with `confidence` is escalated rather than answered or clarified.
+    pub fn escalates(&self, confidence: Confidence) -> bool {
+        confidence.0 < self.config.clarify_at
+    }
+
     /// Answers `question` from `generation` for `channel`.
     pub fn answer(
         &self,
@@ -186,7 +191,7 @@ impl Answerer {
             .take(self.config.suggestions)
             .filter_map(|h| source(&h.id.0))
             .collect();
-        let decision = if results.hits.is_empty() || confidence.0 < self.config.clarify_at {
+        let decision = if results.hits.is_empty() || self.escalates(confidence) {
             Decision::Escalate
         } else if confidence.0 < self.config.answer_at {
             Decision::Clarify

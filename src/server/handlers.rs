@@ -26,7 +26,19 @@ use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
         description = "Knowledge-base answers for the HAI-DJPb WhatsApp bot, agents and editors"
     ),
     paths(
-        answer, search, article, feedback, unanswered, healthz, metrics, openapi
+        answer,
+        search,
+        facets,
+        article,
+        feedback,
+        unanswered,
+        healthz,
+        metrics,
+        openapi,
+        super::admin::reindex,
+        super::admin::reindex_job,
+        super::admin::status,
+        super::admin::rollback
     ),
     components(schemas(
         AnswerRequest,
@@ -42,12 +54,18 @@ use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
         SearchResponse,
         SearchHitJson,
         ArticleResponse,
+        FacetsResponse,
+        Facet,
         FeedbackRequest,
         FeedbackResponse,
         UnansweredResponse,
         GapGroup,
         Health,
-        ErrorBody
+        ErrorBody,
+        crate::reindex::JobStatus,
+        crate::reindex::JobState,
+        super::admin::AdminStatus,
+        super::admin::RollbackResponse
     ))
 )]
 pub struct ApiDoc;
@@ -210,6 +228,10 @@ pub struct SearchResponse {
     hits: Vec<SearchHitJson>,
     /// Entries matched before the limit.
     total: usize,
+    /// Calibrated probability that the best unfiltered hit answers the query (as for the bot).
+    confidence: f64,
+    /// The bot would escalate this query: no entry is likely to answer it.
+    escalate: bool,
     took_ms: f64,
 }
 
@@ -257,8 +279,10 @@ pub async fn search(
     };
     let generation = state.generation.load_full();
     let worker = state.clone();
-    let results = tokio::task::spawn_blocking(move || {
-        worker.answerer.searcher().search(&generation, &request)
+    let (results, confidence) = tokio::task::spawn_blocking(move || {
+        let results = worker.answerer.searcher().search(&generation, &request)?;
+        let (_, _, confidence) = worker.answerer.assess(&generation, &request.query)?;
+        Ok::<_, crate::retrieve::RetrieveError>((results, confidence))
     })
     .await
     .map_err(join_error)??;
@@ -278,8 +302,51 @@ pub async fn search(
     Ok(Json(SearchResponse {
         hits,
         total: results.total,
+        confidence: confidence.0,
+        escalate: results.hits.is_empty() || state.answerer.escalates(confidence),
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
     }))
+}
+
+/// One filter value and how many entries have it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Facet {
+    name: String,
+    count: usize,
+}
+
+/// The values the search filters can take in the served generation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetsResponse {
+    /// Categories (catalogue services and the general ones), by name.
+    categories: Vec<Facet>,
+    /// Entry types: article, faq.
+    types: Vec<Facet>,
+}
+
+fn count_by<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Facet> {
+    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+    for name in names {
+        *counts.entry(name).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(name, count)| Facet {
+            name: name.to_string(),
+            count,
+        })
+        .collect()
+}
+
+/// Categories and types of the served entries, for the agents' filters.
+#[utoipa::path(get, path = "/v1/facets", responses((status = 200, body = FacetsResponse)))]
+pub async fn facets(State(state): State<Arc<AppState>>) -> Json<FacetsResponse> {
+    let generation = state.generation.load();
+    let entries = &generation.entries;
+    Json(FacetsResponse {
+        categories: count_by(entries.iter().filter_map(|e| e.category.as_deref())),
+        types: count_by(entries.iter().map(|e| e.kind.as_str())),
+    })
 }
 
 /// A whole entry.

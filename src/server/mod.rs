@@ -4,6 +4,7 @@ mod admin;
 mod error;
 mod handlers;
 mod metrics;
+mod pages;
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
@@ -86,6 +87,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/answer", post(handlers::answer))
         .route("/v1/search", get(handlers::search))
         .route("/v1/articles/{id}", get(handlers::article))
+        .route("/v1/facets", get(handlers::facets))
         .route("/v1/feedback", post(handlers::feedback))
         .route("/v1/admin/unanswered", get(handlers::unanswered))
         .route("/v1/admin/reindex", post(admin::reindex))
@@ -95,6 +97,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .route("/openapi.json", get(handlers::openapi))
+        .route("/", get(pages::search_page))
+        .route("/admin", get(pages::admin_page))
+        .route("/assets/{name}", get(pages::asset))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

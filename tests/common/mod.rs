@@ -1,6 +1,8 @@
 //! Shared helpers for integration tests: the real model (loaded once per test binary) and builds.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -9,6 +11,7 @@ use haipedia::corpus::Corpus;
 use haipedia::embed::Embedder;
 use haipedia::index::{self, BuildOptions, BuildReport, IndexGeneration, IndexRoot};
 use haipedia::retrieve::{SearchRequest, Searcher};
+use haipedia::server::{build_state, serve_on};
 
 /// The real embedding model, loaded once for the whole test binary.
 pub fn embedder() -> Arc<Embedder> {
@@ -65,4 +68,32 @@ pub fn ids(generation: &IndexGeneration, query: &str, limit: usize) -> Vec<Strin
         .into_iter()
         .map(|h| h.id.0)
         .collect()
+}
+
+/// Copies the files (not sub-folders) of `from` into a new folder `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for f in std::fs::read_dir(from).unwrap().flatten() {
+        if f.path().is_file() {
+            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+        }
+    }
+}
+
+/// Starts the real server in-process on an ephemeral loopback port; returns its base URL.
+pub fn serve(config: Config) -> String {
+    let state = Arc::new(build_state(config).expect("server state"));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                serve_on(tokio::net::TcpListener::from_std(listener).unwrap(), state)
+                    .await
+                    .unwrap();
+            })
+    });
+    format!("http://{addr}")
 }

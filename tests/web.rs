@@ -1,0 +1,420 @@
+//! The agents' search page and the editors' page in Debian's headless Chromium, against the real
+//! server on loopback with the real model. Screenshots of both pages at phone and desktop width are
+//! written to `target/tmp/screenshots/` (not committed).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use common::browser::{key, Browser, Element};
+use haipedia::config::Config;
+use haipedia::index::IndexRoot;
+use serde_json::{json, Value};
+
+const TOKEN: &str = "token-editor-web";
+const PHONE: (u32, u32) = (390, 844);
+const DESKTOP: (u32, u32) = (1280, 900);
+
+/// A served copy of the mini corpus that the test may change.
+struct Site {
+    base: String,
+    corpus: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+fn start() -> Site {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let indexes = tmp.path().join("indexes");
+    common::copy_dir(&common::mini_corpus(), &corpus);
+    common::build(&corpus, &IndexRoot::new(&indexes));
+    let mut config = Config::default();
+    config.paths.corpus = corpus.clone();
+    config.paths.indexes = indexes;
+    config.server.database = tmp.path().join("db.sqlite");
+    config.server.admin_token = Some(TOKEN.to_string());
+    config.answer.calibration = common::project().join("corpus/eval/calibration.json");
+    Site {
+        base: common::serve(config),
+        corpus,
+        _tmp: tmp,
+    }
+}
+
+/// The search tests share one server (they do not change it).
+fn search_site() -> &'static Site {
+    static S: OnceLock<Site> = OnceLock::new();
+    S.get_or_init(start)
+}
+
+fn screenshot(browser: &Browser, name: &str) {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("screenshots")
+        .join(format!("{name}.png"));
+    browser.screenshot(&path);
+    eprintln!("screenshot: {}", path.display());
+}
+
+fn texts(browser: &Browser, css: &str) -> Vec<String> {
+    browser
+        .find_all(css)
+        .iter()
+        .map(|e| browser.text(e))
+        .collect()
+}
+
+fn hit_ids(browser: &Browser) -> Vec<String> {
+    browser
+        .script(
+            "return [...document.querySelectorAll('.hit-title')].map(a => decodeURIComponent(a.hash.slice(9)))",
+            json!([]),
+        )
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Waits until the hit list is the answer to the current query and filters, and returns its ids.
+fn settled_hits(browser: &Browser, ok: impl Fn(&[String]) -> bool) -> Vec<String> {
+    browser.wait_until("search results", || {
+        let status = browser.text(&browser.find("#status")?);
+        if status.is_empty() || status.starts_with("Mencari") {
+            return None;
+        }
+        let ids = hit_ids(browser);
+        ok(&ids).then_some(ids)
+    })
+}
+
+/// Elements wider than the viewport (none means no sideways scrolling).
+fn overflowing(browser: &Browser) -> Vec<String> {
+    let v = browser.script(
+        "return [...document.querySelectorAll('body *')]
+           .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+           .map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))",
+        json!([]),
+    );
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+fn select(browser: &Browser, select: &str, value: &str) {
+    let option = browser
+        .find(&format!("{select} option[value=\"{value}\"]"))
+        .unwrap_or_else(|| panic!("{select} has no option {value}"));
+    browser.click(&option);
+}
+
+fn value(browser: &Browser, e: &Element) -> String {
+    browser
+        .property(e, "value")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn agent_searches_as_they_type_filters_opens_and_copies_an_answer() {
+    let site = search_site();
+    let b = Browser::open(DESKTOP.0, DESKTOP.1);
+    b.goto(&format!("{}/", site.base));
+    b.wait_for("#q");
+    assert_eq!(b.focused_id(), "q", "the search box has focus on load");
+
+    // typing alone searches (debounced): no Enter, no click
+    b.press("lupa kata sandi sakti");
+    let ids = settled_hits(&b, |ids| !ids.is_empty());
+    assert_eq!(ids[0], "sakti-reset", "hits: {ids:?}");
+    let first_title = b.text(&b.find(".hit-title").unwrap());
+    assert!(first_title.contains("SAKTI"), "{first_title}");
+    let marks = texts(&b, ".hit:first-child mark");
+    assert!(
+        marks.iter().any(|m| m.to_lowercase().contains("sakti")),
+        "matched words are highlighted: {marks:?}"
+    );
+    assert!(b.text(&b.find("#status").unwrap()).contains("hasil"));
+
+    // filter by type: only articles
+    select(&b, "#jenis", "article");
+    settled_hits(&b, |ids| !ids.contains(&"sakti-reset".to_string()));
+    let metas = texts(&b, ".hit .meta");
+    assert!(!metas.is_empty());
+    assert!(metas.iter().all(|m| m.ends_with("Artikel")), "{metas:?}");
+
+    // filter by category (catalogue service), all types
+    select(&b, "#jenis", "");
+    select(&b, "#kategori", "TIK.2 Layanan Pengelolaan User");
+    let ids = settled_hits(&b, |ids| {
+        !ids.is_empty()
+            && ids
+                .iter()
+                .all(|id| id == "sakti-reset" || id == "digit-reset")
+    });
+    assert_eq!(ids[0], "sakti-reset");
+    assert!(
+        b.url().contains("category=TIK.2"),
+        "filters are kept in the address: {}",
+        b.url()
+    );
+
+    // no entry of that category is an article: the empty state suggests escalation
+    select(&b, "#jenis", "article");
+    settled_hits(&b, |ids| ids.is_empty());
+    let empty = b.wait_for("#kosong");
+    let said = b.text(&empty);
+    assert!(said.contains("Tidak ada artikel yang cocok"), "{said}");
+    assert!(said.contains("eskalasikan"), "{said}");
+
+    // back to everything, open the first hit
+    select(&b, "#jenis", "");
+    select(&b, "#kategori", "");
+    settled_hits(&b, |ids| ids.first().is_some_and(|id| id == "sakti-reset"));
+    b.click(&b.find(".hit-title").unwrap());
+    let heading = b.wait_for("#artikel-judul");
+    b.wait_until("article loaded", || {
+        (b.text(&heading) == first_title).then_some(())
+    });
+    assert!(b.url().ends_with("#artikel/sakti-reset"), "{}", b.url());
+    assert!(b.text(&b.find("#artikel-meta").unwrap()).contains("TIK.2"));
+    let body = b.text(&b.find("#artikel-isi").unwrap());
+    assert!(body.len() > 40, "full text shown: {body}");
+    let answer = value(&b, &b.find("#wa").unwrap());
+    assert!(answer.contains('*'), "WhatsApp bold: {answer}");
+    screenshot(&b, "search-desktop");
+
+    // copy the WhatsApp answer and read the clipboard back
+    b.grant("clipboard-read");
+    b.grant("clipboard-write");
+    b.click(&b.find("#salin").unwrap());
+    b.wait_until("copied", || {
+        (b.text(&b.find("#salin-status")?) == "Jawaban tersalin.").then_some(())
+    });
+    let clipboard = b.script_async(
+        "const done = arguments[arguments.length - 1];
+         navigator.clipboard.readText().then(done, e => done('error: ' + e))",
+    );
+    assert_eq!(clipboard.as_str(), Some(answer.as_str()));
+
+    // a query nothing answers: the weak hits are flagged and escalation is suggested
+    b.goto(&format!(
+        "{}/?q=berapa+tarif+pajak+mobil+mewah+impor",
+        site.base
+    ));
+    b.wait_for("#kosong");
+    let said = b.text(&b.find("#kosong").unwrap());
+    assert!(said.contains("eskalasikan"), "{said}");
+}
+
+#[test]
+fn agent_page_works_by_keyboard_at_phone_width() {
+    let site = search_site();
+    let b = Browser::open(PHONE.0, PHONE.1);
+    b.goto(&format!("{}/", site.base));
+    b.wait_for("#q");
+    b.press(&format!("status tiket saya{}", key::ENTER));
+    let ids = settled_hits(&b, |ids| !ids.is_empty());
+    assert_eq!(ids[0], "tiket-status", "{ids:?}");
+    let wide = overflowing(&b);
+    assert!(
+        wide.is_empty(),
+        "no sideways scrolling at phone width: {wide:?}"
+    );
+    screenshot(&b, "search-phone");
+
+    // Tab from the box through the form to the first hit, Enter opens it
+    let mut tabs = 0;
+    while b.script(
+        "return document.activeElement.classList.contains('hit-title')",
+        json!([]),
+    ) != Value::Bool(true)
+    {
+        b.press(key::TAB);
+        tabs += 1;
+        assert!(tabs < 10, "the first hit is reachable by Tab");
+    }
+    b.press(key::ENTER);
+    b.wait_until("article focused", || {
+        (b.focused_id() == "artikel-judul").then_some(())
+    });
+    assert!(
+        !b.displayed(&b.find("#hits").unwrap()),
+        "at phone width the article replaces the list"
+    );
+    b.wait_until("article loaded", || {
+        b.text(&b.find("#artikel-judul")?)
+            .contains("tiket")
+            .then_some(())
+    });
+    screenshot(&b, "article-phone");
+
+    // Escape goes back to the list, focus on the hit that was opened
+    b.press(key::ESCAPE);
+    b.wait_until("list back", || b.displayed(&b.find("#hits")?).then_some(()));
+    let back_on = b.script(
+        "return document.activeElement.getAttribute('href')",
+        json!([]),
+    );
+    assert_eq!(back_on.as_str(), Some("#artikel/tiket-status"));
+}
+
+fn ask(site: &Site, question: &str) -> Value {
+    reqwest::blocking::Client::new()
+        .post(format!("{}/v1/answer", site.base))
+        .json(&json!({ "question": question }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap()
+}
+
+fn job_status(b: &Browser) -> String {
+    b.find("#job-status")
+        .map(|e| b.text(&e))
+        .unwrap_or_default()
+}
+
+fn wait_job_end(b: &Browser) -> String {
+    b.wait_until("reindex finished", || {
+        let s = job_status(b);
+        (s.starts_with("Berhasil") || s.starts_with("Gagal")).then_some(s)
+    })
+}
+
+fn served_generation(b: &Browser) -> u64 {
+    let v = b.script(
+        "const dt = [...document.querySelectorAll('#generasi dt')].find(d => d.textContent === 'Generasi aktif');
+         return dt ? dt.nextElementSibling.textContent : ''",
+        json!([]),
+    );
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no current generation shown: {v}"))
+}
+
+#[test]
+fn editor_logs_in_reindexes_sees_errors_rolls_back_and_reads_the_gap_list() {
+    let site = start();
+    let nik_question = "cara mengurus paspor haji untuk ibu saya NIK 3174012345678901";
+    for _ in 0..2 {
+        assert_eq!(ask(&site, nik_question)["decision"], "escalate");
+    }
+
+    let b = Browser::open(DESKTOP.0, DESKTOP.1);
+    b.goto(&format!("{}/admin", site.base));
+    b.wait_for("#token");
+    assert_eq!(b.focused_id(), "token");
+
+    // a wrong token is refused, the right one opens the panel
+    b.press(&format!("salah{}", key::ENTER));
+    b.wait_until("refused", || {
+        b.text(&b.find("#masuk-status")?)
+            .contains("Token salah")
+            .then_some(())
+    });
+    b.press(&format!("{TOKEN}{}", key::ENTER));
+    b.wait_for("#panel");
+    let first = served_generation(&b);
+    assert!(b
+        .text(&b.find("#generasi").unwrap())
+        .contains("8 (3 artikel, 5 FAQ)"));
+
+    // the token is kept for the browser session: a reload does not ask again
+    b.goto(&format!("{}/admin", site.base));
+    b.wait_for("#panel");
+    assert!(!b.displayed(&b.find("#masuk").unwrap()));
+
+    // the content-gap list: masked, counted
+    let row = b.wait_until("gap row", || {
+        let rows = texts(&b, "#gap tbody tr");
+        if rows.is_empty() {
+            b.click(&b.find("#gap-muat")?);
+            return None;
+        }
+        Some(rows[0].clone())
+    });
+    assert!(row.starts_with('2'), "asked twice: {row}");
+    assert!(row.contains("[NIK]"), "{row}");
+    assert!(!row.contains("3174012345678901"), "NIK masked: {row}");
+
+    // a reindex after an editor's change: progress while running, then the new generation
+    std::fs::write(
+        site.corpus.join("baru.md"),
+        "---\nid: kanal-baru\ntitle: Entri baru dari editor\ntype: faq\ncategory: Umum HAI-DJPb\n---\n\
+         Entri ini ditambahkan editor untuk menguji indeks ulang dari halaman editor.\n",
+    )
+    .unwrap();
+    b.script(
+        "window.seen = []; new MutationObserver(() => window.seen.push(
+           document.getElementById('job-status').textContent)).observe(
+           document.getElementById('job-status'), {childList: true, characterData: true, subtree: true});",
+        json!([]),
+    );
+    b.click(&b.find("#reindex").unwrap());
+    let result = wait_job_end(&b);
+    assert!(result.starts_with("Berhasil"), "{result}");
+    let seen = b.script("return window.seen", json!([]));
+    assert!(
+        seen.to_string().contains("Indeks ulang #"),
+        "progress was shown while running: {seen}"
+    );
+    let progress = b.script(
+        "const p = document.getElementById('job-progress'); return [p.value, p.max]",
+        json!([]),
+    );
+    assert_eq!(progress[0], progress[1], "progress bar full at the end");
+    b.wait_until("status refreshed", || {
+        (served_generation(&b) > first).then_some(())
+    });
+    let second = served_generation(&b);
+    screenshot(&b, "admin-desktop");
+
+    // a broken file: the job fails naming it, the served generation stays
+    std::fs::write(
+        site.corpus.join("rusak.md"),
+        "---\nid: [tidak ditutup\n---\nisi\n",
+    )
+    .unwrap();
+    b.click(&b.find("#reindex").unwrap());
+    let result = wait_job_end(&b);
+    assert!(result.starts_with("Gagal"), "{result}");
+    assert!(result.contains("Generasi lama tetap dilayani"), "{result}");
+    let problems = texts(&b, "#job-problems li").join("\n");
+    assert!(
+        problems.contains("rusak.md"),
+        "the file is named: {problems}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(served_generation(&b), second);
+    std::fs::remove_file(site.corpus.join("rusak.md")).unwrap();
+
+    // rollback to the generation before the editor's change
+    b.click(&b.find("#rollback").unwrap());
+    let said = b.wait_until("rolled back", || {
+        let s = b.text(&b.find("#rollback-status")?);
+        (!s.is_empty()).then_some(s)
+    });
+    assert_eq!(
+        said,
+        format!("Dikembalikan: generasi {first} aktif (sebelumnya {second}).")
+    );
+    b.wait_until("status shows the old generation", || {
+        (served_generation(&b) == first).then_some(())
+    });
+
+    // phone width, then log out
+    b.resize(PHONE.0, PHONE.1);
+    let wide = overflowing(&b);
+    assert!(
+        wide.is_empty(),
+        "no sideways scrolling at phone width: {wide:?}"
+    );
+    screenshot(&b, "admin-phone");
+    b.click(&b.find("#keluar").unwrap());
+    b.wait_for("#token");
+    assert!(!b.displayed(&b.find("#panel").unwrap()));
+}

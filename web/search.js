@@ -1,0 +1,273 @@
+// HAIPEDIA agent search: search as you type, filters, article view with a copyable WhatsApp answer.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const DEBOUNCE_MS = 250;
+const TYPE_LABEL = { faq: "FAQ", article: "Artikel" };
+
+let timer = null;
+let sequence = 0;
+let inflight = null;
+
+function params() {
+  return { q: $("q").value.trim(), category: $("kategori").value, type: $("jenis").value };
+}
+
+function rememberInUrl(p) {
+  const url = new URL(window.location.href);
+  for (const [k, v] of Object.entries(p)) {
+    if (v) url.searchParams.set(k, v); else url.searchParams.delete(k);
+  }
+  history.replaceState(history.state, "", url);
+}
+
+function setStatus(text) { $("status").textContent = text; }
+
+function clearResults() {
+  $("hits").replaceChildren();
+  $("kosong").hidden = true;
+}
+
+async function search() {
+  clearTimeout(timer);
+  const p = params();
+  rememberInUrl(p);
+  if (p.q.length < 2) {
+    clearResults();
+    setStatus(p.q.length ? "Ketik minimal 2 huruf." : "");
+    return;
+  }
+  const mine = ++sequence;
+  if (inflight) inflight.abort();
+  inflight = new AbortController();
+  const query = new URLSearchParams({ q: p.q, limit: "20" });
+  if (p.category) query.set("category", p.category);
+  if (p.type) query.set("type", p.type);
+  setStatus("Mencari…");
+  try {
+    const r = await fetch("/v1/search?" + query, { signal: inflight.signal });
+    const body = await r.json();
+    if (mine !== sequence) return;
+    if (!r.ok) {
+      clearResults();
+      setStatus("Pencarian gagal: " + (body.error && body.error.message || r.status));
+      return;
+    }
+    render(body);
+  } catch (e) {
+    if (e.name !== "AbortError" && mine === sequence) setStatus("Server tidak dapat dihubungi.");
+  }
+}
+
+function render(body) {
+  const list = $("hits");
+  list.replaceChildren(...body.hits.map(hitItem));
+  markOpen(openId());
+  // No hit, or hits the bot would not answer from: say so and point to escalation.
+  $("kosong").hidden = !body.escalate;
+  $("kosong-judul").textContent = body.hits.length
+    ? "Tidak ada artikel yang cukup cocok"
+    : "Tidak ada artikel yang cocok";
+  list.classList.toggle("weak", body.escalate);
+  const sure = `keyakinan ${Math.round(body.confidence * 100)}%`;
+  setStatus(body.hits.length
+    ? `${body.hits.length} hasil, ${sure} (${Math.round(body.took_ms)} ms)`
+    : "Tidak ada hasil.");
+}
+
+function hitItem(hit) {
+  const li = document.createElement("li");
+  li.className = "hit";
+  const a = document.createElement("a");
+  a.href = "#artikel/" + encodeURIComponent(hit.id);
+  a.className = "hit-title";
+  a.textContent = hit.title;
+  const meta = document.createElement("p");
+  meta.className = "meta";
+  meta.textContent = [hit.category || "Tanpa kategori", TYPE_LABEL[hit.type] || hit.type].join(" · ");
+  const snippet = document.createElement("p");
+  snippet.className = "snippet";
+  // snippet_html is escaped by the server; only <mark> is markup.
+  snippet.innerHTML = hit.snippet_html;
+  li.append(a, meta, snippet);
+  return li;
+}
+
+async function loadFacets() {
+  try {
+    const r = await fetch("/v1/facets");
+    if (!r.ok) return;
+    const body = await r.json();
+    const select = $("kategori");
+    const wanted = new URL(window.location.href).searchParams.get("category") || "";
+    for (const c of body.categories) {
+      const o = new Option(`${c.name} (${c.count})`, c.name);
+      select.add(o);
+    }
+    select.value = wanted;
+  } catch (_) { /* the filter stays at "Semua kategori" */ }
+}
+
+// ---- article view ----------------------------------------------------------------------------
+
+function inline(parent, text) {
+  // **bold** and *bold* become <strong>; everything else stays text.
+  const parts = text.split(/(\*\*[^*]+\*\*|\*[^*\s][^*]*\*)/);
+  for (const part of parts) {
+    if (!part) continue;
+    const m = part.match(/^\*\*?([^*]+)\*\*?$/);
+    if (m && part.length > 2) {
+      const b = document.createElement("strong");
+      b.textContent = m[1];
+      parent.append(b);
+    } else {
+      parent.append(part);
+    }
+  }
+}
+
+function renderMarkdown(container, markdown) {
+  container.replaceChildren();
+  let list = null;
+  let para = null;
+  const flush = () => { list = null; para = null; };
+  for (const raw of markdown.split("\n")) {
+    const line = raw.trimEnd();
+    const heading = line.match(/^(#{1,6})\s+(.*)$/);
+    const bullet = line.match(/^\s*(?:[-*]|\d+[.)])\s+(.*)$/);
+    if (!line.trim()) { flush(); continue; }
+    if (heading) {
+      flush();
+      const h = document.createElement("h" + Math.min(6, heading[1].length + 2));
+      inline(h, heading[2]);
+      container.append(h);
+    } else if (bullet) {
+      para = null;
+      if (!list) {
+        list = document.createElement(/^\s*\d/.test(line) ? "ol" : "ul");
+        container.append(list);
+      }
+      const li = document.createElement("li");
+      inline(li, bullet[1]);
+      list.append(li);
+    } else if (para) {
+      para.append(" ");
+      inline(para, line.trim());
+    } else {
+      list = null;
+      para = document.createElement("p");
+      inline(para, line.trim());
+      container.append(para);
+    }
+  }
+}
+
+function markOpen(id) {
+  for (const a of document.querySelectorAll(".hit-title")) {
+    const open = id !== null && a.getAttribute("href") === "#artikel/" + encodeURIComponent(id);
+    a.closest(".hit").classList.toggle("open", open);
+    if (open) a.setAttribute("aria-current", "true"); else a.removeAttribute("aria-current");
+  }
+}
+
+async function openArticle(id) {
+  document.body.classList.add("reading");
+  markOpen(id);
+  const view = $("artikel");
+  view.hidden = false;
+  $("salin-status").textContent = "";
+  $("artikel-judul").textContent = "Memuat…";
+  try {
+    const r = await fetch("/v1/articles/" + encodeURIComponent(id));
+    const a = await r.json();
+    if (!r.ok) {
+      $("artikel-judul").textContent = "Artikel tidak ditemukan";
+      $("artikel-meta").textContent = a.error ? a.error.message : "";
+      $("artikel-isi").replaceChildren();
+      $("wa").value = "";
+      return;
+    }
+    $("artikel-judul").textContent = a.title;
+    const meta = [a.category || "Tanpa kategori", TYPE_LABEL[a.type] || a.type];
+    if (a.updated) meta.push("diperbarui " + a.updated);
+    meta.push("id " + a.id);
+    $("artikel-meta").textContent = meta.join(" · ");
+    renderMarkdown($("artikel-isi"), a.body);
+    $("wa").value = a.whatsapp;
+    const questions = $("artikel-pertanyaan");
+    questions.hidden = a.questions.length === 0;
+    questions.querySelector("ul").replaceChildren(...a.questions.map((q) => {
+      const li = document.createElement("li");
+      li.textContent = q;
+      return li;
+    }));
+  } catch (_) {
+    $("artikel-judul").textContent = "Server tidak dapat dihubungi.";
+  }
+  $("artikel-judul").focus();
+}
+
+function closeArticle() {
+  document.body.classList.remove("reading");
+  markOpen(null);
+  $("artikel").hidden = true;
+}
+
+function openId() {
+  const m = window.location.hash.match(/^#artikel\/(.+)$/);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+function fromHash() {
+  const id = openId();
+  if (id !== null) openArticle(id);
+  else closeArticle();
+}
+
+function back(event) {
+  if (event) event.preventDefault();
+  const id = openId();
+  history.pushState(null, "", window.location.pathname + window.location.search);
+  closeArticle();
+  const link = document.querySelector(`.hit-title[href="#artikel/${CSS.escape(encodeURIComponent(id))}"]`);
+  (link || $("q")).focus();
+}
+
+async function copyAnswer() {
+  const text = $("wa").value;
+  let ok = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    ok = true;
+  } catch (_) {
+    $("wa").select();
+    ok = document.execCommand("copy");
+  }
+  $("salin-status").textContent = ok ? "Jawaban tersalin." : "Gagal menyalin: pilih teks lalu tekan Ctrl+C.";
+}
+
+// ---- wiring ----------------------------------------------------------------------------------
+
+document.addEventListener("DOMContentLoaded", () => {
+  const url = new URL(window.location.href);
+  $("q").value = url.searchParams.get("q") || "";
+  $("jenis").value = url.searchParams.get("type") || "";
+  $("q").addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(search, DEBOUNCE_MS);
+  });
+  $("cari").addEventListener("submit", (e) => { e.preventDefault(); search(); });
+  $("kategori").addEventListener("change", search);
+  $("jenis").addEventListener("change", search);
+  $("kembali").addEventListener("click", back);
+  $("salin").addEventListener("click", copyAnswer);
+  window.addEventListener("hashchange", fromHash);
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !$("artikel").hidden) back(e);
+    const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName);
+    if (e.key === "/" && !typing) { e.preventDefault(); $("q").focus(); }
+  });
+  loadFacets().then(() => { if ($("q").value.trim()) search(); });
+  fromHash();
+  if (!window.location.hash) $("q").focus();
+});
