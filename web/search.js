@@ -65,9 +65,13 @@ function render(body) {
   markOpen(openId());
   // No hit, or hits the bot would not answer from: say so and point to escalation.
   $("kosong").hidden = !body.escalate;
-  $("kosong-judul").textContent = body.hits.length
-    ? "Tidak ada artikel yang cukup cocok"
-    : "Tidak ada artikel yang cocok";
+  const weak = body.hits.length > 0;
+  $("kosong-judul").textContent = weak ? "Tidak ada artikel yang cukup cocok" : "Tidak ada artikel yang cocok";
+  $("kosong-teks").textContent = (weak
+    ? "Hasil di bawah kemungkinan tidak menjawab pertanyaan ini (keyakinan rendah; bot akan mengeskalasikannya). "
+      + "Jika tidak ada yang sesuai, jangan menebak: "
+    : "HAIPEDIA belum memuat jawaban untuk pertanyaan ini. Jangan menebak: ")
+    + "rekam pertanyaan sebagai tiket dan eskalasikan kepada Agen Layer 2 pada direktorat terkait.";
   list.classList.toggle("weak", body.escalate);
   const sure = `keyakinan ${Math.round(body.confidence * 100)}%`;
   setStatus(body.hits.length
