@@ -84,6 +84,9 @@ enum Command {
         /// Index folder.
         #[arg(long)]
         index: Option<PathBuf>,
+        /// Rebuild when files under the corpus folder change (debounced: server.watch_debounce_ms).
+        #[arg(long)]
+        watch: bool,
     },
     /// Fit the confidence calibration on labelled queries (about a third held back to judge it).
     Calibrate {
@@ -280,10 +283,11 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
         }
-        Command::Serve { addr, index } => {
+        Command::Serve { addr, index, watch } => {
             if let Some(i) = index {
                 config.paths.indexes = i;
             }
+            config.server.watch |= watch;
             let addr: std::net::SocketAddr = addr.unwrap_or(config.server.addr.clone()).parse()?;
             tracing_subscriber::fmt()
                 .with_writer(std::io::stderr)

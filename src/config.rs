@@ -61,6 +61,10 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Answers kept in the repeated-question cache.
     pub cache_entries: usize,
+    /// Rebuild when files under the corpus folder change (`serve --watch`).
+    pub watch: bool,
+    /// How long a change must stay still before the rebuild starts, in milliseconds.
+    pub watch_debounce_ms: u64,
 }
 
 impl Default for ServerConfig {
@@ -71,6 +75,8 @@ impl Default for ServerConfig {
             admin_token: None,
             max_body_bytes: 16 * 1024,
             cache_entries: 1024,
+            watch: false,
+            watch_debounce_ms: 1500,
         }
     }
 }

@@ -16,3 +16,4 @@ pub mod privacy;
 pub mod reindex;
 pub mod retrieve;
 pub mod server;
+pub mod watch;

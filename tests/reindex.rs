@@ -26,18 +26,8 @@ fn start(
     std::path::PathBuf,
     tempfile::TempDir,
 ) {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    let indexes = tmp.path().join("indexes");
-    common::copy_dir(&common::mini_corpus(), &corpus);
-    common::build(&corpus, &IndexRoot::new(&indexes));
-    let mut config = Config::default();
-    config.paths.corpus = corpus.clone();
-    config.paths.indexes = indexes.clone();
-    config.server.database = tmp.path().join("db.sqlite");
-    config.server.admin_token = token.map(str::to_string);
-    config.answer.calibration = common::project().join("corpus/eval/calibration.json");
-    (common::serve(config), corpus, indexes, tmp)
+    let site = common::mini_site(token, |_| {});
+    (site.base, site.corpus, site.indexes, site.tmp)
 }
 
 fn client() -> Client {
@@ -87,6 +77,60 @@ fn generation(base: &str) -> u64 {
         .unwrap()["generation"]
         .as_u64()
         .unwrap()
+}
+
+#[test]
+fn serve_watch_rebuilds_after_an_editor_saves_a_file() {
+    let site = common::mini_site(None, |config| {
+        config.server.watch = true;
+        config.server.watch_debounce_ms = 300;
+    });
+    let first = generation(&site.base);
+    std::fs::write(
+        site.corpus.join("baru.md"),
+        "---\nid: entri-baru\ntitle: Entri baru\ntype: faq\ncategory: Umum HAI-DJPb\n---\nIsi entri baru.\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    while client()
+        .get(format!("{}/v1/articles/entri-baru", site.base))
+        .send()
+        .unwrap()
+        .status()
+        != 200
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the saved file was never picked up"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(generation(&site.base), first + 1);
+    // a broken save is not served; fixing it is picked up again
+    std::fs::write(site.corpus.join("baru.md"), "---\nid: [rusak\n---\n").unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        generation(&site.base),
+        first + 1,
+        "the old generation keeps serving"
+    );
+    std::fs::remove_file(site.corpus.join("baru.md")).unwrap();
+    let started = Instant::now();
+    while generation(&site.base) != first + 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the fix was never picked up"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        client()
+            .get(format!("{}/v1/articles/entri-baru", site.base))
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
 }
 
 #[test]

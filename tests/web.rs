@@ -4,43 +4,21 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use common::browser::{key, Browser, Element};
-use haipedia::config::Config;
-use haipedia::index::IndexRoot;
 use serde_json::{json, Value};
 
 const TOKEN: &str = "token-editor-web";
 const PHONE: (u32, u32) = (390, 844);
 const DESKTOP: (u32, u32) = (1280, 900);
 
-/// A served copy of the mini corpus that the test may change.
-struct Site {
-    base: String,
-    corpus: PathBuf,
-    _tmp: tempfile::TempDir,
-}
+type Site = common::MiniSite;
 
 fn start() -> Site {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    let indexes = tmp.path().join("indexes");
-    common::copy_dir(&common::mini_corpus(), &corpus);
-    common::build(&corpus, &IndexRoot::new(&indexes));
-    let mut config = Config::default();
-    config.paths.corpus = corpus.clone();
-    config.paths.indexes = indexes;
-    config.server.database = tmp.path().join("db.sqlite");
-    config.server.admin_token = Some(TOKEN.to_string());
-    config.answer.calibration = common::project().join("corpus/eval/calibration.json");
-    Site {
-        base: common::serve(config),
-        corpus,
-        _tmp: tmp,
-    }
+    common::mini_site(Some(TOKEN), |_| {})
 }
 
 /// The search tests share one server (they do not change it).

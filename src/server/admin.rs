@@ -22,12 +22,7 @@ pub async fn reindex(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     require_admin(&state, &headers)?;
-    let target = state.clone();
-    let started = state.reindexer.start(move |generation| {
-        tracing::info!(generation = %generation.generation(), "switching to the new generation");
-        target.generation.store(Arc::new(generation));
-    });
-    Ok(match started {
+    Ok(match state.start_reindex() {
         Ok(job) => (StatusCode::ACCEPTED, Json(job)).into_response(),
         Err(running) => (StatusCode::CONFLICT, Json(*running)).into_response(),
     })

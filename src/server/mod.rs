@@ -78,6 +78,38 @@ impl AppState {
             config,
         }
     }
+
+    /// Starts a reindex of the corpus folder that switches this server to the new generation when
+    /// complete; returns the running job instead if one is already building.
+    pub fn start_reindex(
+        self: &Arc<Self>,
+    ) -> Result<crate::reindex::JobStatus, Box<crate::reindex::JobStatus>> {
+        let target = self.clone();
+        self.reindexer.start(move |generation| {
+            tracing::info!(generation = %generation.generation(), "switching to the new generation");
+            target.generation.store(Arc::new(generation));
+        })
+    }
+
+    /// Rebuilds whenever the corpus folder changes (debounced), on a thread of its own.
+    fn watch_corpus(self: &Arc<Self>) -> std::io::Result<()> {
+        let state = self.clone();
+        let dir = self.config.paths.corpus.clone();
+        let debounce = std::time::Duration::from_millis(self.config.server.watch_debounce_ms);
+        tracing::info!(corpus = %dir.display(), ?debounce, "watching the corpus for changes");
+        std::thread::Builder::new()
+            .name("corpus-watch".into())
+            .spawn(move || {
+                crate::watch::watch(&dir, debounce, || match state.start_reindex() {
+                    Ok(job) => {
+                        tracing::info!(job = job.id, "corpus changed: reindex started");
+                        true
+                    }
+                    Err(_) => false,
+                })
+            })
+            .map(|_| ())
+    }
 }
 
 /// The router with every route, the body limit, metrics and JSON fallbacks.
@@ -138,6 +170,9 @@ pub async fn serve_on(
     state: Arc<AppState>,
 ) -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, generation = %state.generation.load().generation(), "serving");
+    if state.config.server.watch {
+        state.watch_corpus()?;
+    }
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

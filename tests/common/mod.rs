@@ -97,3 +97,38 @@ pub fn serve(config: Config) -> String {
     });
     format!("http://{addr}")
 }
+
+/// A served copy of the mini corpus that a test may change.
+pub struct MiniSite {
+    /// Base URL of the server.
+    pub base: String,
+    /// The corpus folder the server reindexes.
+    pub corpus: PathBuf,
+    /// The index root.
+    pub indexes: PathBuf,
+    /// Holds the folders.
+    pub tmp: tempfile::TempDir,
+}
+
+/// Copies the mini corpus, builds it and serves it with `token`, after `adjust` has its say on the
+/// configuration.
+pub fn mini_site(token: Option<&str>, adjust: impl FnOnce(&mut Config)) -> MiniSite {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let indexes = tmp.path().join("indexes");
+    copy_dir(&mini_corpus(), &corpus);
+    build(&corpus, &IndexRoot::new(&indexes));
+    let mut config = Config::default();
+    config.paths.corpus = corpus.clone();
+    config.paths.indexes = indexes.clone();
+    config.server.database = tmp.path().join("db.sqlite");
+    config.server.admin_token = token.map(str::to_string);
+    config.answer.calibration = project().join("corpus/eval/calibration.json");
+    adjust(&mut config);
+    MiniSite {
+        base: serve(config),
+        corpus,
+        indexes,
+        tmp,
+    }
+}
