@@ -396,3 +396,18 @@ fn editor_logs_in_reindexes_sees_errors_rolls_back_and_reads_the_gap_list() {
     b.wait_for("#token");
     assert!(!b.displayed(&b.find("#panel").unwrap()));
 }
+
+#[test]
+fn editor_page_says_when_the_server_has_no_admin_token() {
+    let site = common::mini_site(None, |_| {});
+    let b = Browser::open(DESKTOP.0, DESKTOP.1);
+    b.goto(&format!("{}/admin", site.base));
+    b.wait_for("#token");
+    b.press(&format!("apa-saja{}", key::ENTER));
+    let said = b.wait_until("refused", || {
+        let s = b.text(&b.find("#masuk-status")?);
+        (!s.is_empty()).then_some(s)
+    });
+    assert!(said.contains("dimatikan"), "{said}");
+    assert!(!b.displayed(&b.find("#panel").unwrap()));
+}

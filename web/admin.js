@@ -16,7 +16,9 @@ async function api(method, path) {
   const r = await fetch(path, { method, headers: { Authorization: "Bearer " + token } });
   const body = await r.json().catch(() => ({}));
   if (r.status === 401) throw new Unauthorized("Token salah atau kedaluwarsa.");
-  if (r.status === 403) throw new Unauthorized(body.error ? body.error.message : "Halaman editor dimatikan.");
+  if (r.status === 403) {
+    throw new Unauthorized("Halaman editor dimatikan: server berjalan tanpa token admin (HAIPEDIA_ADMIN_TOKEN).");
+  }
   return { status: r.status, body };
 }
 
