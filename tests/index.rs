@@ -112,3 +112,29 @@ fn hnsw_agrees_with_exact_search_on_the_top_passages() {
     let exact = generation.vectors.search_exact(&q, 5);
     assert_eq!(generation.vectors.search(&q, 5, 64), exact);
 }
+
+#[test]
+fn an_unchanged_corpus_is_rebuilt_only_when_the_analysis_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = IndexRoot::new(tmp.path());
+    let corpus = haipedia::corpus::Corpus::load_dir(&common::mini_corpus()).unwrap();
+    let options =
+        haipedia::index::BuildOptions::from_config(&haipedia::config::Config::default(), false);
+    let build = || haipedia::index::build(&corpus, &common::embedder(), &root, &options, &|_| {});
+    let first = build().unwrap();
+    assert_eq!(first.manifest.analysis, haipedia::analysis::fingerprint());
+    assert!(build().unwrap().unchanged, "same corpus, same analysis");
+
+    // a generation built with other synonyms or stopwords (or before they were recorded)
+    let path = root
+        .generation_dir(first.manifest.generation)
+        .join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    manifest.as_object_mut().unwrap().remove("analysis");
+    fs::write(&path, manifest.to_string()).unwrap();
+    let rebuilt = build().unwrap();
+    assert!(!rebuilt.unchanged);
+    assert_eq!(rebuilt.manifest.generation, Generation(2));
+    assert_eq!(rebuilt.manifest.counts.embedded, 0, "vectors are reused");
+}

@@ -18,6 +18,35 @@ pub use synonyms::{SynonymTable, GROUPS, SLANG};
 /// Name under which the analyzer is registered in tantivy indexes.
 pub const TOKENIZER_NAME: &str = "haipedia_id";
 
+/// Version of the analysis code; bump when tokenising, folding or stemming changes.
+const ANALYSIS_VERSION: u32 = 1;
+
+/// Identifies the analysis a lexical index was built with (code version, synonym, slang and stopword
+/// tables): an index built with other analysis is rebuilt even if the corpus did not change.
+pub fn fingerprint() -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(&ANALYSIS_VERSION.to_le_bytes());
+    for (canonical, variants) in synonyms::GROUPS {
+        h.update(canonical.as_bytes());
+        for v in *variants {
+            h.update(b"\x1f");
+            h.update(v.as_bytes());
+        }
+        h.update(b"\x1e");
+    }
+    for (from, to) in synonyms::SLANG {
+        h.update(from.as_bytes());
+        h.update(b"\x1f");
+        h.update(to.as_bytes());
+        h.update(b"\x1e");
+    }
+    for w in stopwords::STOPWORDS {
+        h.update(w.as_bytes());
+        h.update(b"\x1e");
+    }
+    format!("v{ANALYSIS_VERSION}-{}", &h.finalize().to_hex()[..16])
+}
+
 /// One analysed term with its byte span in the original text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {

@@ -133,6 +133,16 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ("login", &["log in", "masuk aplikasi", "signin", "sign in"]),
     ("tiket", &["ticket"]),
     (
+        "callcenter",
+        &[
+            "call center",
+            "contact center",
+            "kontak center",
+            "callcentre",
+        ],
+    ),
+    ("medsos", &["media sosial", "sosmed", "social media"]),
+    (
         "username",
         &[
             "user name",
@@ -185,6 +195,18 @@ pub const SLANG: &[(&str, &str)] = &[
     ("nmr", "nomor"),
     ("nomer", "nomor"),
     ("hp", "ponsel"),
+    ("skrg", "sekarang"),
+    ("skg", "sekarang"),
+    ("pake", "pakai"),
+    ("bikin", "buat"),
+    ("nanya", "tanya"),
+    ("kalo", "kalau"),
+    ("klo", "kalau"),
+    ("aja", "saja"),
+    ("dr", "dari"),
+    ("tlg", "tolong"),
+    ("krm", "kirim"),
+    ("ig", "instagram"),
     ("mksh", "terima kasih"),
     ("makasih", "terima kasih"),
 ];

@@ -102,6 +102,7 @@ pub fn build(
             let manifest = root.manifest(current)?;
             if manifest.corpus_hash == corpus_hash
                 && manifest.model_id == MODEL_ID
+                && manifest.analysis == crate::analysis::fingerprint()
                 && manifest.chunk_max_tokens == options.max_tokens
             {
                 return Ok(BuildReport {
@@ -194,6 +195,7 @@ pub fn build(
             created_at: now_rfc3339(),
             corpus_hash,
             model_id: MODEL_ID.to_string(),
+            analysis: crate::analysis::fingerprint(),
             dimensions: DIMENSIONS,
             chunk_max_tokens: options.max_tokens,
             counts,
