@@ -129,7 +129,19 @@ pub const GROUPS: &[(&str, &[&str])] = &[
         "email",
         &["e-mail", "e mail", "surel", "surat elektronik", "imel"],
     ),
-    ("reset", &["resett", "mereset", "direset"]),
+    (
+        "reset",
+        &[
+            "resett",
+            "mereset",
+            "direset",
+            "resetin",
+            "diresetin",
+            "ngereset",
+            "ngeresetin",
+        ],
+    ),
+    ("cek", &["check", "ngecek", "cekin", "dicekin", "ngecekin"]),
     ("login", &["log in", "masuk aplikasi", "signin", "sign in"]),
     ("tiket", &["ticket"]),
     (

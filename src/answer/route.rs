@@ -225,6 +225,8 @@ mod tests {
         assert_eq!(menu("mau reset password SAKTI"), Some(6));
         assert_eq!(menu("reset mfa sakti dong"), Some(6));
         assert_eq!(menu("reset DIGIT"), Some(5));
+        assert_eq!(menu("tolong resetin pw sakti sy"), Some(6));
+        assert_eq!(menu("cekin status tiket sy dong"), Some(2));
         assert_eq!(menu("aktivasi digit saya"), Some(5));
         assert_eq!(menu("20260414-DBKSWU"), Some(2));
         assert_eq!(menu("tolong cek tiket 20260414-dbkswu"), Some(2));
