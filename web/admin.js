@@ -30,7 +30,7 @@ function fact(dl, term, value) {
   dl.append(dt, dd);
 }
 
-/// An RFC 3339 UTC time as Jakarta time, e.g. "28/11/2026 23.50.58 WIB".
+// An RFC 3339 UTC time as Jakarta time, e.g. "28/11/2026 23.50.58 WIB".
 function wib(utc) {
   const d = new Date(utc);
   if (isNaN(d)) return utc;
