@@ -323,7 +323,8 @@ fn eval(config: &Config, queries: &Path, index: Option<PathBuf>, json: bool) -> 
     // confidence is never judged on the queries the calibration was fitted on
     let calibration = Calibration::load(&config.answer.calibration).ok();
     let confidence = calibration.as_ref().map(|c| {
-        let same_file = c.fitted.queries_hash == crate::eval::file_hash(queries);
+        let same_file =
+            crate::eval::is_fitting_file(&c.fitted.queries_file, &c.fitted.queries_hash, queries);
         let points: Vec<(f64, bool, bool)> = assessed
             .iter()
             .filter(|a| !same_file || held_back(crate::eval::split_key(&a.query)))

@@ -181,6 +181,26 @@ impl RetrievalMetrics {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_fitting_file_is_recognised_by_path_or_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let dev = dir.path().join("dev.jsonl");
+        let copy = dir.path().join("copy.jsonl");
+        let other = dir.path().join("test.jsonl");
+        std::fs::write(&dev, "{\"query\": \"a\", \"relevant\": []}\n").unwrap();
+        std::fs::copy(&dev, &copy).unwrap();
+        std::fs::write(&other, "{\"query\": \"b\", \"relevant\": []}\n").unwrap();
+        let (name, hash) = (dev.display().to_string(), file_hash(&dev));
+        assert!(is_fitting_file(&name, &hash, &dev));
+        assert!(is_fitting_file(&name, &hash, &copy), "same content");
+        assert!(!is_fitting_file(&name, &hash, &other));
+        std::fs::write(&dev, "{\"query\": \"a\", \"relevant\": [\"x\"]}\n").unwrap();
+        assert!(
+            is_fitting_file(&name, &hash, &dev),
+            "labels edited since fitting"
+        );
+    }
+
     fn ids(v: &[&str]) -> Vec<EntryId> {
         v.iter().map(|s| EntryId(s.to_string())).collect()
     }
@@ -262,4 +282,17 @@ pub fn file_hash(path: &Path) -> String {
     std::fs::read(path)
         .map(|b| blake3::hash(&b).to_hex().to_string())
         .unwrap_or_default()
+}
+
+/// Whether `queries` is the file a calibration was fitted on: the same path (even if labels were
+/// edited since) or the same content. Confidence is then judged on its held-back queries only.
+pub fn is_fitting_file(fitted_file: &str, fitted_hash: &str, queries: &Path) -> bool {
+    let same_path = match (
+        std::fs::canonicalize(fitted_file),
+        std::fs::canonicalize(queries),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    same_path || fitted_hash == file_hash(queries)
 }
