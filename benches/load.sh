@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark of POST /v1/answer with wrk (Debian package), on loopback only.
 #   bash benches/load.sh            # 16 connections, 30 s per scenario
-# Scenarios: "distinct" cycles through the 350 dev questions with the answer cache off (every request
+# Scenarios: "distinct" cycles through the 350 dev questions with the caches off (every request
 # embeds and searches), with 1 connection (latency without queueing) and with CONNECTIONS; "repeated"
 # sends one question (answer cache on).
 set -euo pipefail
@@ -44,7 +44,10 @@ sed -e 's|^local bodies = {}|local bodies = { "{\\"question\\": \\"cara reset pa
     -e 's|^for line in io.lines.*||' "$WORK/answer.lua" > "$WORK/repeated.lua"
 
 run() { # name cache_entries script connections
-  printf '[server]\ncache_entries = %s\ndatabase = "%s/db.sqlite"\n%b' "$2" "$WORK" "${EXTRA_TOML:-}" > "$WORK/haipedia.toml"
+  # cache off = neither answers nor query vectors are reused
+  local vectors=256; [ "$2" = 1 ] && vectors=0
+  printf '[server]\ncache_entries = %s\ndatabase = "%s/db.sqlite"\n[retrieve]\nquery_cache = %s\n%b' \
+    "$2" "$WORK" "$vectors" "${EXTRA_TOML:-}" > "$WORK/haipedia.toml"
   ./target/release/haipedia --config "$WORK/haipedia.toml" serve --addr "127.0.0.1:$PORT" 2>"$WORK/server-$1.log" &
   local pid=$!
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done

@@ -161,6 +161,8 @@ pub struct RetrieveConfig {
     pub rrf_k: f32,
     /// HNSW search breadth (`ef`); at least the number of candidates asked for.
     pub ef_search: usize,
+    /// Query vectors kept for repeated queries (0 = none).
+    pub query_cache: usize,
 }
 
 impl Default for RetrieveConfig {
@@ -173,6 +175,7 @@ impl Default for RetrieveConfig {
             vector_weight: 1.0,
             rrf_k: 10.0,
             ef_search: 96,
+            query_cache: 256,
         }
     }
 }

@@ -4,9 +4,11 @@ mod fusion;
 mod snippet;
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use lru::LruCache;
 use serde::Serialize;
 
 pub use fusion::{best_per_entry, fuse, Evidence, Fused, FusionWeights};
@@ -104,6 +106,8 @@ pub struct Searcher {
     embedder: Arc<Embedder>,
     analyzer: Analyzer,
     config: RetrieveConfig,
+    /// Vectors of recent queries (an agent refining filters, the bot's search after routing checks).
+    query_vectors: Option<Mutex<LruCache<String, Vec<f32>>>>,
 }
 
 impl Searcher {
@@ -112,8 +116,27 @@ impl Searcher {
         Searcher {
             embedder,
             analyzer: Analyzer::new(),
+            query_vectors: NonZeroUsize::new(config.query_cache)
+                .map(|n| Mutex::new(LruCache::new(n))),
             config,
         }
+    }
+
+    /// The unit vector of `query` (expanded with the synonym table), from the cache when recent.
+    fn query_vector(&self, query: &str) -> Result<Vec<f32>, EmbedError> {
+        let text = self.analyzer.expand_terms(query);
+        let cached = self
+            .query_vectors
+            .as_ref()
+            .and_then(|c| c.lock().ok()?.get(&text).cloned());
+        if let Some(v) = cached {
+            return Ok(v);
+        }
+        let v = self.embedder.embed_query(&text)?;
+        if let Some(mut c) = self.query_vectors.as_ref().and_then(|c| c.lock().ok()) {
+            c.put(text, v.clone());
+        }
+        Ok(v)
     }
 
     /// The embedding model (shared with index builds).
@@ -145,9 +168,7 @@ impl Searcher {
         let lexical = generation
             .lexical
             .search(&terms, self.config.lexical_candidates)?;
-        let qv = self
-            .embedder
-            .embed_query(&self.analyzer.expand_terms(query))?;
+        let qv = self.query_vector(query)?;
         let vector =
             generation
                 .vectors
