@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium and ChromeDriver for the browser tests (tests/web.rs), once.
+# Installs Debian's Chromium and ChromeDriver, and axe-core from npm, for the browser tests
+# (tests/web.rs), once.
 # A re-run with both present is a no-op. Needs root or sudo (apt-get).
 set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# axe-core (accessibility rules injected into the pages by the tests), pinned by tests/a11y/package-lock.json
+if [ ! -f "$ROOT/tests/a11y/node_modules/axe-core/axe.min.js" ]; then
+    echo "[setup-browser] installing axe-core from npm"
+    npm ci --prefix "$ROOT/tests/a11y" --no-audit --no-fund >/dev/null
+fi
 
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
     exit 0

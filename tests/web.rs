@@ -81,6 +81,26 @@ fn overflowing(browser: &Browser) -> Vec<String> {
     serde_json::from_value(v).unwrap_or_default()
 }
 
+/// Accessibility problems axe-core finds on the current page (WCAG 2 A and AA rules).
+fn accessibility_violations(browser: &Browser) -> Vec<String> {
+    let axe = common::project().join("tests/a11y/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&axe)
+        .unwrap_or_else(|e| panic!("{}: {e}; run scripts/setup-browser.sh", axe.display()));
+    browser.script(&format!("{source}\nreturn true;"), json!([]));
+    let found = browser.script_async(
+        "const done = arguments[arguments.length - 1];
+         axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+           .then(r => done({passes: r.passes.length, violations: r.violations.map(v =>
+             `${v.id} (${v.impact}): ${v.help} at ` + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))}),
+                 e => done({passes: 0, violations: ['axe failed: ' + e]}));",
+    );
+    assert!(
+        found["passes"].as_u64().unwrap_or(0) > 10,
+        "axe did not run: {found}"
+    );
+    serde_json::from_value(found["violations"].clone()).expect("a list of violations")
+}
+
 fn select(browser: &Browser, select: &str, value: &str) {
     let option = browser
         .find(&format!("{select} option[value=\"{value}\"]"))
@@ -164,6 +184,8 @@ fn agent_searches_as_they_type_filters_opens_and_copies_an_answer() {
     let answer = value(&b, &b.find("#wa").unwrap());
     assert!(answer.contains('*'), "WhatsApp bold: {answer}");
     screenshot(&b, "search-desktop");
+    let problems = accessibility_violations(&b);
+    assert!(problems.is_empty(), "search page: {problems:#?}");
 
     // copy the WhatsApp answer and read the clipboard back
     b.grant("clipboard-read");
@@ -350,6 +372,8 @@ fn editor_logs_in_reindexes_sees_errors_rolls_back_and_reads_the_gap_list() {
     });
     let second = served_generation(&b);
     screenshot(&b, "admin-desktop");
+    let problems = accessibility_violations(&b);
+    assert!(problems.is_empty(), "editors' page: {problems:#?}");
 
     // a broken file: the job fails naming it, the served generation stays
     std::fs::write(
