@@ -200,14 +200,36 @@ fn agent_searches_as_they_type_filters_opens_and_copies_an_answer() {
     );
     assert_eq!(clipboard.as_str(), Some(answer.as_str()));
 
-    // a query nothing answers: the weak hits are flagged and escalation is suggested
+    // a query nothing answers: the weak hits are flagged and escalation is suggested, with a
+    // ticket draft whose personal data is masked
     b.goto(&format!(
-        "{}/?q=berapa+tarif+pajak+mobil+mewah+impor",
+        "{}/?q=berapa+tarif+pajak+mobil+mewah+impor+nik+3174012345678901",
         site.base
     ));
     b.wait_for("#kosong");
     let said = b.text(&b.find("#kosong").unwrap());
     assert!(said.contains("eskalasikan"), "{said}");
+    b.click(&b.find("#draf").unwrap());
+    let draft = b.wait_for("#draf-teks");
+    let text = value(&b, &draft);
+    assert!(text.starts_with("Subjek: berapa tarif pajak"), "{text}");
+    assert!(
+        text.contains("Kronologi:") && text.contains("[NIK]"),
+        "{text}"
+    );
+    assert!(!text.contains("3174012345678901"), "{text}");
+    assert!(
+        !b.url().contains("3174012345678901"),
+        "a query with a NIK is not kept in the address: {}",
+        b.url()
+    );
+    b.click(&b.find("#draf-salin").unwrap());
+    b.wait_until("draft copied", || {
+        (b.text(&b.find("#draf-status")?) == "Draf tiket tersalin.").then_some(())
+    });
+    screenshot(&b, "search-no-answer-desktop");
+    let problems = accessibility_violations(&b);
+    assert!(problems.is_empty(), "empty state: {problems:#?}");
 }
 
 #[test]

@@ -13,10 +13,15 @@ function params() {
   return { q: $("q").value.trim(), category: $("kategori").value, type: $("jenis").value };
 }
 
+// NIK, phone numbers (long digit runs, spaces and dashes allowed) and e-mail addresses
+const PERSONAL_DATA = /(\d[\s.-]?){10,}|[^\s@]+@[^\s@]+/;
+
 function rememberInUrl(p) {
   const url = new URL(window.location.href);
   for (const [k, v] of Object.entries(p)) {
-    if (v) url.searchParams.set(k, v); else url.searchParams.delete(k);
+    // a query with personal data is not kept in the address (history, shared links)
+    const keep = v && !(k === "q" && PERSONAL_DATA.test(v));
+    if (keep) url.searchParams.set(k, v); else url.searchParams.delete(k);
   }
   history.replaceState(history.state, "", url);
 }
@@ -65,6 +70,8 @@ function render(body) {
   markOpen(openId());
   // No hit, or hits the bot would not answer from: say so and point to escalation.
   $("kosong").hidden = !body.escalate;
+  $("draf-hasil").hidden = true;
+  $("draf-status").textContent = "";
   const weak = body.hits.length > 0;
   $("kosong-judul").textContent = weak ? "Tidak ada artikel yang cukup cocok" : "Tidak ada artikel yang cocok";
   $("kosong-teks").textContent = (weak
@@ -237,17 +244,53 @@ function back(event) {
   (link || $("q")).focus();
 }
 
-async function copyAnswer() {
-  const text = $("wa").value;
-  let ok = false;
+// ---- ticket draft for a question HAIPEDIA cannot answer ---------------------------------------
+
+function ticketText(e) {
+  const lines = [`Subjek: ${e.subject}`, `Kronologi: ${e.chronology}`];
+  if (e.service) lines.push(`Perkiraan layanan: ${e.service} (norma waktu ${e.sla_working_hours} jam kerja)`);
+  lines.push("", e.steps, "", e.service_hours);
+  if (e.outside_service_hours) lines.push("Pertanyaan ini masuk di luar jam layanan.");
+  return lines.join("\n");
+}
+
+// Asks the answer API as the agent channel: the question is recorded for the editors' gap list
+// and comes back with the ticket prefill (subject, masked chronology, likely service and its SLA).
+async function draftTicket() {
+  const question = $("q").value.trim();
+  const status = $("draf-status");
+  if (!question) return;
+  status.textContent = "Menyiapkan draf…";
   try {
-    await navigator.clipboard.writeText(text);
-    ok = true;
+    const r = await fetch("/v1/answer", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ question, channel: "web" }),
+    });
+    const a = await r.json();
+    if (!r.ok) { status.textContent = "Gagal: " + (a.error ? a.error.message : r.status); return; }
+    if (!a.escalation) {
+      const label = { answer: "menjawab", clarify: "menawarkan pilihan", route: "mengarahkan ke menu" };
+      status.textContent = `Bot akan ${label[a.decision] || a.decision} untuk pertanyaan ini; periksa hasil di bawah.`;
+      $("draf-hasil").hidden = true;
+      return;
+    }
+    $("draf-teks").value = ticketText(a.escalation);
+    $("draf-hasil").hidden = false;
+    status.textContent = "Draf tiket siap.";
   } catch (_) {
-    $("wa").select();
-    ok = document.execCommand("copy");
+    status.textContent = "Server tidak dapat dihubungi.";
   }
-  $("salin-status").textContent = ok ? "Jawaban tersalin." : "Gagal menyalin: pilih teks lalu tekan Ctrl+C.";
+}
+
+async function copyFrom(textarea, status, done) {
+  try {
+    await navigator.clipboard.writeText(textarea.value);
+    status.textContent = done;
+  } catch (_) {
+    textarea.select();
+    status.textContent = document.execCommand("copy") ? done : "Gagal menyalin: pilih teks lalu tekan Ctrl+C.";
+  }
 }
 
 // ---- wiring ----------------------------------------------------------------------------------
@@ -264,7 +307,9 @@ document.addEventListener("DOMContentLoaded", () => {
   $("kategori").addEventListener("change", search);
   $("jenis").addEventListener("change", search);
   $("kembali").addEventListener("click", back);
-  $("salin").addEventListener("click", copyAnswer);
+  $("salin").addEventListener("click", () => copyFrom($("wa"), $("salin-status"), "Jawaban tersalin."));
+  $("draf").addEventListener("click", draftTicket);
+  $("draf-salin").addEventListener("click", () => copyFrom($("draf-teks"), $("draf-status"), "Draf tiket tersalin."));
   window.addEventListener("hashchange", fromHash);
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && !$("artikel").hidden) back(e);
