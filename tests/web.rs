@@ -273,6 +273,8 @@ fn agent_page_works_by_keyboard_at_phone_width() {
             .then_some(())
     });
     screenshot(&b, "article-phone");
+    let problems = accessibility_violations(&b);
+    assert!(problems.is_empty(), "article at phone width: {problems:#?}");
 
     // Escape goes back to the list, focus on the hit that was opened
     b.press(key::ESCAPE);
@@ -330,6 +332,8 @@ fn editor_logs_in_reindexes_sees_errors_rolls_back_and_reads_the_gap_list() {
     b.goto(&format!("{}/admin", site.base));
     b.wait_for("#token");
     assert_eq!(b.focused_id(), "token");
+    let problems = accessibility_violations(&b);
+    assert!(problems.is_empty(), "login form: {problems:#?}");
 
     // a wrong token is refused, the right one opens the panel
     b.press(&format!("salah{}", key::ENTER));
