@@ -111,6 +111,9 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Also list the queries to work on: in scope with a wrong first hit, out of scope not escalated.
+        #[arg(long)]
+        misses: bool,
     },
 }
 
@@ -257,7 +260,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             queries,
             index,
             json,
-        } => eval(&config, &queries, index, json),
+            misses,
+        } => eval(&config, &queries, index, json, misses),
         Command::Calibrate {
             queries,
             index,
@@ -315,7 +319,13 @@ fn open_search(
     Ok((generation, searcher))
 }
 
-fn eval(config: &Config, queries: &Path, index: Option<PathBuf>, json: bool) -> anyhow::Result<()> {
+fn eval(
+    config: &Config,
+    queries: &Path,
+    index: Option<PathBuf>,
+    json: bool,
+    misses: bool,
+) -> anyhow::Result<()> {
     let labelled = crate::eval::load_queries(queries)?;
     let (generation, searcher) = open_search(config, index)?;
     let assessed = crate::eval::assess_queries(&searcher, &generation, &labelled)?;
@@ -362,7 +372,49 @@ fn eval(config: &Config, queries: &Path, index: Option<PathBuf>, json: bool) -> 
             config.answer.calibration.display()
         ),
     }
+    if misses {
+        print_misses(&assessed, calibration.as_ref(), config);
+    }
     Ok(())
+}
+
+/// The editors' worklist: wrong first hits, and out-of-scope questions the bot would not escalate.
+fn print_misses(
+    assessed: &[crate::eval::Assessed],
+    calibration: Option<&Calibration>,
+    config: &Config,
+) {
+    let confidence = |a: &crate::eval::Assessed| calibration.map(|c| c.confidence(&a.features).0);
+    let label = |a: &crate::eval::Assessed| crate::eval::split_key(&a.query).to_string();
+    println!(
+        "\nin scope, first hit wrong (qid | rank of first relevant | got | expected | query):"
+    );
+    for a in assessed.iter().filter(|a| a.query.in_scope() && !a.correct) {
+        let rank = a
+            .ranked
+            .iter()
+            .position(|id| a.query.relevant.iter().any(|r| &r.0 == id))
+            .map_or("-".to_string(), |p| (p + 1).to_string());
+        let expected: Vec<&str> = a.query.relevant.iter().map(|r| r.0.as_str()).collect();
+        println!(
+            "  {} | {rank} | {} | {} | {}",
+            label(a),
+            a.ranked.first().map_or("-", String::as_str),
+            expected.join(","),
+            crate::privacy::mask(&a.query.query)
+        );
+    }
+    println!("\nout of scope, not escalated (qid | confidence | top hit | query):");
+    for a in assessed.iter().filter(|a| !a.query.in_scope()) {
+        if let Some(c) = confidence(a).filter(|c| *c >= config.answer.clarify_at) {
+            println!(
+                "  {} | {c:.2} | {} | {}",
+                label(a),
+                a.ranked.first().map_or("-", String::as_str),
+                crate::privacy::mask(&a.query.query)
+            );
+        }
+    }
 }
 
 fn print_confidence(c: &ConfidenceMetrics, scope: &str, config: &Config) {

@@ -82,6 +82,30 @@ fn index_then_search_and_a_corrupt_corpus_keeps_the_old_generation() {
         .unwrap()
         .contains("<mark>"));
 
+    // eval, with the editors' worklist of misses
+    let labelled = out.path().join("labelled.jsonl");
+    fs::write(
+        &labelled,
+        "{\"qid\": \"q-1\", \"query\": \"lupa password sakti\", \"relevant\": [\"sakti-reset\"]}\n\
+         {\"qid\": \"q-2\", \"query\": \"cara reset password sakti\", \"relevant\": [\"jam-layanan\"]}\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = haipedia(&[
+        "eval",
+        "--queries",
+        labelled.to_str().unwrap(),
+        "--index",
+        o,
+        "--misses",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("hit@1 0.500"), "{stdout}");
+    assert!(
+        stdout.contains("q-2 | ") && stdout.contains("| sakti-reset | jam-layanan | cara reset"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("q-1 | "), "{stdout}");
+
     fs::write(
         corpus.path().join("rusak.jsonl"),
         "{\"id\": \"x\", \"title\": \"t\"\n",
