@@ -95,7 +95,7 @@ function showJob(job) {
       status.textContent = "Gagal: " + (job.error || "tanpa keterangan") + ". Generasi lama tetap dilayani.";
     }
   }
-  $("job-problems").replaceChildren(...job.problems.map((p) => {
+  $("job-problems").replaceChildren(...(job.problems || []).map((p) => {
     const li = document.createElement("li");
     li.textContent = p;
     return li;
@@ -124,7 +124,14 @@ async function follow(job) {
 async function reindex() {
   try {
     $("rollback-status").textContent = "";
-    const { body } = await api("POST", "/v1/admin/reindex");
+    const { status, body } = await api("POST", "/v1/admin/reindex");
+    if (status !== 202 && status !== 409) {
+      $("job").hidden = false;
+      $("job-status").className = "bad";
+      $("job-status").textContent = "Gagal memulai: " + (body.error ? body.error.message : status);
+      $("job-problems").replaceChildren();
+      return;
+    }
     await follow(body); // 202 starts a job; 409 returns the one already running
   } catch (e) { guard(e); }
 }
