@@ -456,6 +456,7 @@ fn calibrate(
             fitted_at: time::OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
+            l2: 0.0,
         },
     );
     let points: Vec<_> = held

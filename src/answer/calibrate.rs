@@ -30,7 +30,7 @@ pub struct Calibration {
 }
 
 /// Provenance and held-back quality of a calibration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FitInfo {
     /// Labelled query file.
     pub queries_file: String,
@@ -44,6 +44,9 @@ pub struct FitInfo {
     pub model_id: String,
     /// UTC time of fitting.
     pub fitted_at: String,
+    /// L2 strength chosen by cross-validation on the fitting queries.
+    #[serde(default)]
+    pub l2: f64,
 }
 
 /// Why a calibration cannot be used.
@@ -109,8 +112,16 @@ impl Calibration {
         Confidence(sigmoid(z))
     }
 
-    /// Fits a logistic model (L2-regularised, gradient descent) on (features, correct?) pairs.
-    pub fn fit(samples: &[(Features, bool)], fitted: FitInfo) -> Calibration {
+    /// Fits a logistic model on (features, correct?) pairs, its L2 strength chosen by 5-fold
+    /// cross-validation (log-loss) on the same pairs, so no other queries are needed to choose it.
+    pub fn fit(samples: &[(Features, bool)], mut fitted: FitInfo) -> Calibration {
+        let l2 = choose_l2(samples);
+        fitted.l2 = l2;
+        Calibration::fit_with(samples, l2, fitted)
+    }
+
+    /// Fits a logistic model (L2-regularised, gradient descent) with a given L2 strength.
+    fn fit_with(samples: &[(Features, bool)], l2: f64, fitted: FitInfo) -> Calibration {
         let n = FEATURE_NAMES.len();
         let count = samples.len().max(1) as f64;
         let mean: Vec<f64> = (0..n)
@@ -135,7 +146,7 @@ impl Calibration {
             .map(|(_, y)| f64::from(u8::from(*y)))
             .collect();
         let (mut w, mut b) = (vec![0.0; n], 0.0);
-        let (rate, l2) = (0.5, 1e-3);
+        let rate = 0.5;
         for _ in 0..3000 {
             let mut gw = vec![0.0; n];
             let mut gb = 0.0;
@@ -161,6 +172,45 @@ impl Calibration {
             fitted,
         }
     }
+}
+
+/// L2 strengths tried when fitting.
+const L2_GRID: [f64; 5] = [1e-3, 1e-2, 3e-2, 1e-1, 3e-1];
+/// Cross-validation folds.
+const FOLDS: usize = 5;
+
+/// The L2 strength with the lowest cross-validated log-loss (the smallest when there is too little data).
+fn choose_l2(samples: &[(Features, bool)]) -> f64 {
+    if samples.len() < FOLDS * 4 {
+        return L2_GRID[0];
+    }
+    let loss = |l2: f64| -> f64 {
+        (0..FOLDS)
+            .map(|fold| {
+                let (train, test): (Vec<_>, Vec<_>) = samples
+                    .iter()
+                    .enumerate()
+                    .partition(|(i, _)| i % FOLDS != fold);
+                let train: Vec<_> = train.into_iter().map(|(_, s)| s.clone()).collect();
+                let c = Calibration::fit_with(&train, l2, FitInfo::default());
+                test.iter()
+                    .map(|(_, (f, y))| {
+                        let p = c.confidence(f).0.clamp(1e-6, 1.0 - 1e-6);
+                        if *y {
+                            -p.ln()
+                        } else {
+                            -(1.0 - p).ln()
+                        }
+                    })
+                    .sum::<f64>()
+            })
+            .sum()
+    };
+    L2_GRID
+        .iter()
+        .map(|&l2| (l2, loss(l2)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(L2_GRID[0], |(l2, _)| l2)
 }
 
 /// Quality of confidence scores against outcomes.
@@ -260,11 +310,7 @@ mod tests {
     fn info() -> FitInfo {
         FitInfo {
             queries_file: "t".into(),
-            queries_hash: String::new(),
-            fit_queries: 0,
-            held_back_queries: 0,
-            model_id: String::new(),
-            fitted_at: String::new(),
+            ..FitInfo::default()
         }
     }
 
