@@ -335,11 +335,7 @@ fn eval(
     let confidence = calibration.as_ref().map(|c| {
         let same_file =
             crate::eval::is_fitting_file(&c.fitted.queries_file, &c.fitted.queries_hash, queries);
-        let points: Vec<(f64, bool, bool)> = assessed
-            .iter()
-            .filter(|a| !same_file || held_back(crate::eval::split_key(&a.query)))
-            .map(|a| (c.confidence(&a.features).0, a.correct, a.query.in_scope()))
-            .collect();
+        let points = crate::eval::confidence_points(&assessed, c, same_file);
         let scope = if same_file {
             "held-back queries (the others fitted the calibration)"
         } else {
@@ -459,16 +455,7 @@ fn calibrate(
             l2: 0.0,
         },
     );
-    let points: Vec<_> = held
-        .iter()
-        .map(|a| {
-            (
-                calibration.confidence(&a.features).0,
-                a.correct,
-                a.query.in_scope(),
-            )
-        })
-        .collect();
+    let points = crate::eval::confidence_points(&assessed, &calibration, true);
     let metrics = judge(&points, config.answer.answer_at, config.answer.clarify_at);
     let path = out.unwrap_or(config.answer.calibration.clone());
     calibration.save(&path)?;

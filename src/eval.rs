@@ -272,6 +272,26 @@ pub fn retrieval_metrics(assessed: &[Assessed]) -> RetrievalMetrics {
     RetrievalMetrics::from_scores(assessed.len(), &scores)
 }
 
+/// (confidence, first hit correct, in scope) of each assessed query, as [`crate::answer::judge`]
+/// takes them; with `held_back_only`, only the queries a calibration is never fitted on.
+pub fn confidence_points(
+    assessed: &[Assessed],
+    calibration: &crate::answer::Calibration,
+    held_back_only: bool,
+) -> Vec<(f64, bool, bool)> {
+    assessed
+        .iter()
+        .filter(|a| !held_back_only || crate::answer::held_back(split_key(&a.query)))
+        .map(|a| {
+            (
+                calibration.confidence(&a.features).0,
+                a.correct,
+                a.query.in_scope(),
+            )
+        })
+        .collect()
+}
+
 /// The qid used for the held-back rule (queries without one are keyed by their text).
 pub fn split_key(q: &LabelledQuery) -> &str {
     q.qid.as_deref().unwrap_or(&q.query)

@@ -5,9 +5,9 @@
 
 mod common;
 
-use haipedia::answer::{held_back, judge, Calibration};
+use haipedia::answer::{judge, Calibration};
 use haipedia::config::Config;
-use haipedia::eval::{assess_queries, load_queries, retrieval_metrics, split_key};
+use haipedia::eval::{assess_queries, confidence_points, load_queries, retrieval_metrics};
 use haipedia::index::{IndexGeneration, IndexRoot};
 
 #[test]
@@ -29,17 +29,7 @@ fn the_development_set_stays_above_its_quality_floors() {
     let config = Config::default();
     let calibration =
         Calibration::load(&common::project().join(&config.answer.calibration)).unwrap();
-    let points: Vec<(f64, bool, bool)> = assessed
-        .iter()
-        .filter(|a| held_back(split_key(&a.query)))
-        .map(|a| {
-            (
-                calibration.confidence(&a.features).0,
-                a.correct,
-                a.query.in_scope(),
-            )
-        })
-        .collect();
+    let points = confidence_points(&assessed, &calibration, true);
     let c = judge(&points, config.answer.answer_at, config.answer.clarify_at);
     assert!(c.queries >= 90, "{c:?}");
     assert!(
