@@ -296,8 +296,9 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             tracing_subscriber::fmt()
                 .with_writer(std::io::stderr)
                 .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                    tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                        tracing_subscriber::EnvFilter::new("info,hnsw_rs=warn")
+                    }),
                 )
                 .init();
             tokio::runtime::Runtime::new()?.block_on(crate::server::serve(config, addr))
