@@ -66,6 +66,11 @@ fn ask(question: &str) -> Value {
     r.json().unwrap()
 }
 
+/// GET `url` and parse the JSON body.
+fn get_json(c: &Client, url: &str) -> Value {
+    c.get(url).send().unwrap().json().unwrap()
+}
+
 fn error_of(r: reqwest::blocking::Response, status: u16) -> String {
     assert_eq!(r.status().as_u16(), status);
     let v: Value = r.json().expect("JSON error body");
@@ -220,14 +225,10 @@ fn bad_input_gets_json_errors_with_the_right_status() {
 fn search_articles_health_metrics_and_openapi() {
     let c = client();
     let base = &server().base;
-    let v: Value = c
-        .get(format!(
-            "{base}/v1/search?q=surat%20perintah%20membayar&limit=3"
-        ))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let v = get_json(
+        &c,
+        &format!("{base}/v1/search?q=surat%20perintah%20membayar&limit=3"),
+    );
     assert!(v["hits"].as_array().unwrap().len() <= 3 && v["total"].as_u64().unwrap() >= 1);
     assert!(
         v["hits"][0]["snippet_html"]
@@ -236,24 +237,15 @@ fn search_articles_health_metrics_and_openapi() {
             .contains("<mark>"),
         "{v}"
     );
-    let filtered: Value = c
-        .get(format!(
-            "{base}/v1/search?q=reset&type=faq&category=TIK.2%20Layanan%20Pengelolaan%20User"
-        ))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let filtered = get_json(
+        &c,
+        &format!("{base}/v1/search?q=reset&type=faq&category=TIK.2%20Layanan%20Pengelolaan%20User"),
+    );
     for h in filtered["hits"].as_array().unwrap() {
         assert_eq!(h["type"], "faq");
         assert_eq!(h["category"], "TIK.2 Layanan Pengelolaan User");
     }
-    let a: Value = c
-        .get(format!("{base}/v1/articles/bot-sakti-reset-password"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let a = get_json(&c, &format!("{base}/v1/articles/bot-sakti-reset-password"));
     assert_eq!(a["type"], "faq");
     assert!(a["whatsapp"].as_str().unwrap().starts_with('*'));
     assert_eq!(
@@ -265,19 +257,9 @@ fn search_articles_health_metrics_and_openapi() {
         ),
         "not_found"
     );
-    let h: Value = c
-        .get(format!("{base}/healthz"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let h = get_json(&c, &format!("{base}/healthz"));
     assert_eq!(h["status"], "ok");
-    let spec: Value = c
-        .get(format!("{base}/openapi.json"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let spec = get_json(&c, &format!("{base}/openapi.json"));
     for path in [
         "/v1/answer",
         "/v1/search",
@@ -357,12 +339,7 @@ fn pages_assets_and_facets_are_served() {
         ),
         "not_found"
     );
-    let f: Value = c
-        .get(format!("{base}/v1/facets"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let f = get_json(&c, &format!("{base}/v1/facets"));
     let sum = |key: &str| -> u64 {
         f[key]
             .as_array()
@@ -371,12 +348,7 @@ fn pages_assets_and_facets_are_served() {
             .map(|c| c["count"].as_u64().unwrap())
             .sum()
     };
-    let h: Value = c
-        .get(format!("{base}/healthz"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let h = get_json(&c, &format!("{base}/healthz"));
     assert_eq!(sum("types"), h["entries"].as_u64().unwrap());
     assert_eq!(
         sum("categories"),
