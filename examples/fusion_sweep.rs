@@ -1,77 +1,111 @@
-//! Fusion-weight sweep: retrieves lexical and vector candidates once per labelled query, then scores
-//! every weight setting. Use it on tuning data (e.g. ../shared/data/tydiqa-id-train), never on the
-//! set you report.
+//! Fusion sweep on the tuning split of the development matrix: gathers each query's candidates once,
+//! then scores every blend setting against each set's best baseline (lexical, vector, plain RRF) and
+//! lists the settings whose worst margin is largest. This is how `Fusion::default()` was chosen;
+//! it never looks at the held-back queries.
 //!
-//! cargo run --release --example fusion_sweep -- INDEX_DIR QUERIES.jsonl [MAX_QUERIES]
+//! cargo run --release --example fusion_sweep -- [eval/matrix.toml]
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use haipedia::analysis::Analyzer;
 use haipedia::config::Config;
 use haipedia::embed::Embedder;
-use haipedia::eval::{load_queries, score_ranking, RetrievalMetrics};
-use haipedia::index::{IndexGeneration, IndexRoot};
-use haipedia::retrieve::{best_per_entry, fuse, FusionWeights};
+use haipedia::eval::matrix::{self, MatrixSpec, Split};
+use haipedia::eval::{score_ranking, LabelledQuery};
+use haipedia::index::{BuildOptions, IndexGeneration};
+use haipedia::retrieve::{Candidates, Fused, Fusion, Searcher};
+
+/// Mean (hit@1, nDCG@10) of `fusion` over one set's queries.
+fn score(
+    generation: &IndexGeneration,
+    runs: &[(Candidates, &LabelledQuery)],
+    rank: &dyn Fn(&Candidates) -> Vec<usize>,
+) -> (f64, f64) {
+    let n = runs.len().max(1) as f64;
+    let (mut hit, mut ndcg) = (0.0, 0.0);
+    for (c, q) in runs {
+        let ids: Vec<&str> = rank(c)
+            .into_iter()
+            .take(10)
+            .map(|e| generation.entries[e].id.0.as_str())
+            .collect();
+        let s = score_ranking(&ids, &q.relevant);
+        hit += s[0];
+        ndcg += s[5];
+    }
+    (hit / n, ndcg / n)
+}
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let index = PathBuf::from(args.get(1).expect("INDEX_DIR"));
-    let queries = load_queries(&PathBuf::from(args.get(2).expect("QUERIES")))?;
-    let max: usize = args
-        .get(3)
-        .map_or(usize::MAX, |s| s.parse().unwrap_or(usize::MAX));
+    let path = PathBuf::from(std::env::args().nth(1).unwrap_or("eval/matrix.toml".into()));
+    let spec = MatrixSpec::load(&path)?;
     let config = Config::default();
-    let generation = IndexGeneration::open_current(&IndexRoot::new(index))?;
-    let embedder = Embedder::from_config(&config)?;
-    let analyzer = Analyzer::new();
-    let r = &config.retrieve;
-    let mut runs = Vec::new();
-    for q in queries.iter().filter(|q| q.in_scope()).take(max) {
-        let terms = analyzer.query_terms(&q.query);
-        let lex = generation.lexical.search(&terms, r.lexical_candidates)?;
-        let qv = embedder.embed_query(&analyzer.expand_terms(&q.query))?;
-        let vec_ = generation
-            .vectors
-            .search(&qv, r.vector_candidates, r.ef_search);
-        let e = |p: usize| generation.entry_of_passage(p);
-        let lex = best_per_entry(lex.iter().map(|&(p, s)| (e(p as usize), p as usize, s)));
-        let vec_ = best_per_entry(vec_.iter().map(|&(p, s)| (e(p), p, s)));
-        runs.push((lex, vec_, q.relevant.clone()));
-    }
-    println!(
-        "{} queries; weights (lexical, vector, k) -> hit@1 MRR@10 nDCG@10 R@10",
-        runs.len()
-    );
-    for k in [10.0, 60.0] {
-        for lw in [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0] {
-            for vw in [0.0, 1.0] {
-                if vw == 0.0 && lw != 1.0 {
-                    continue;
-                }
-                let w = FusionWeights {
-                    lexical: lw,
-                    vector: vw,
+    let embedder = Arc::new(Embedder::from_config(&config)?);
+    let searcher = Searcher::new(embedder.clone(), config.retrieve.clone());
+    let options = BuildOptions::from_config(&config, false);
+    let mut grid = Vec::new();
+    for lexical in [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5] {
+        for agreement in [0.0, 0.1, 0.2, 0.3, 0.5] {
+            for k in [10.0, 30.0, 60.0] {
+                grid.push(Fusion::Blend {
+                    lexical,
+                    agreement,
                     k,
-                };
-                let scores: Vec<[f64; 6]> = runs
-                    .iter()
-                    .map(|(lex, vec_, rel)| {
-                        let fused = fuse(lex, vec_, w);
-                        let ids: Vec<&str> = fused
-                            .iter()
-                            .take(10)
-                            .map(|f| generation.entries[f.entry].id.0.as_str())
-                            .collect();
-                        score_ranking(&ids, rel)
-                    })
-                    .collect();
-                let m = RetrievalMetrics::from_scores(runs.len(), &scores);
-                println!(
-                    "({lw:.2}, {vw:.2}, {k:>4}) -> {:.3} {:.3} {:.3} {:.3}",
-                    m.hit_at_1, m.mrr_at_10, m.ndcg_at_10, m.recall_at_10
-                );
+                });
             }
         }
+    }
+    let mut worst = vec![f64::INFINITY; grid.len()];
+    let mut mean = vec![0.0; grid.len()];
+    for set in &spec.sets {
+        let (corpus, queries) = matrix::load_set(set)?;
+        let tune: Vec<&LabelledQuery> = queries
+            .iter()
+            .filter(|q| q.in_scope() && matrix::in_split(set, q, Split::Tune))
+            .collect();
+        if tune.is_empty() {
+            continue;
+        }
+        let fitted_on = matrix::tuning_queries(set, &queries)?;
+        let generation =
+            matrix::open_set_index(set, &corpus, &fitted_on, &searcher, &spec.cache, &options)?;
+        let runs: Vec<(Candidates, &LabelledQuery)> = tune
+            .into_iter()
+            .map(|q| Ok((searcher.candidates(&generation, &q.query)?, q)))
+            .collect::<anyhow::Result<_>>()?;
+        let entries = |f: Vec<Fused>| f.into_iter().map(|f| f.entry).collect::<Vec<_>>();
+        let side =
+            |s: &[(usize, haipedia::retrieve::Evidence)]| s.iter().map(|(e, _)| *e).collect();
+        let baselines = [
+            score(&generation, &runs, &|c| side(&c.lexical)),
+            score(&generation, &runs, &|c| side(&c.vector)),
+            score(&generation, &runs, &|c| entries(c.fuse(&Fusion::PLAIN_RRF))),
+        ];
+        let best = baselines
+            .iter()
+            .fold((0.0f64, 0.0f64), |a, b| (a.0.max(b.0), a.1.max(b.1)));
+        println!(
+            "{}: {} tuning queries, best baseline hit@1 {:.3} nDCG@10 {:.3}",
+            set.name,
+            runs.len(),
+            best.0,
+            best.1
+        );
+        for (i, fusion) in grid.iter().enumerate() {
+            let (hit, ndcg) = score(&generation, &runs, &|c| entries(c.fuse(fusion)));
+            worst[i] = worst[i].min((hit - best.0).min(ndcg - best.1));
+            mean[i] += hit + ndcg;
+        }
+    }
+    let mut order: Vec<usize> = (0..grid.len()).collect();
+    order.sort_by(|&a, &b| {
+        worst[b]
+            .total_cmp(&worst[a])
+            .then(mean[b].total_cmp(&mean[a]))
+    });
+    println!("worst margin over the best baseline | sum of hit@1 + nDCG@10 | fusion");
+    for &i in order.iter().take(10) {
+        println!("{:+.4} | {:.3} | {:?}", worst[i], mean[i], grid[i]);
     }
     Ok(())
 }

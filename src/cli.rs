@@ -11,7 +11,8 @@ use crate::answer::{held_back, judge, Calibration, ConfidenceMetrics, FitInfo};
 use crate::config::Config;
 use crate::corpus::{Corpus, EntryType};
 use crate::embed::Embedder;
-use crate::index::{self, BuildOptions, BuildStage, IndexGeneration, IndexRoot};
+use crate::eval::matrix::{self, MatrixSpec, Split};
+use crate::index::{BuildOptions, BuildStage, IndexGeneration, IndexRoot};
 use crate::retrieve::{SearchRequest, Searcher};
 
 /// HAIPEDIA: hybrid search over the HAI-DJPb knowledge base.
@@ -100,11 +101,18 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Measure retrieval quality on labelled queries (JSONL: {"qid"?, "query", "relevant": [ids]}).
+    /// Measure retrieval quality on labelled queries (JSONL: {"qid"?, "query", "relevant": [ids]}),
+    /// or on every set of a development matrix.
     Eval {
         /// Labelled queries.
+        #[arg(long, required_unless_present = "matrix", conflicts_with = "matrix")]
+        queries: Option<PathBuf>,
+        /// A matrix file (e.g. eval/matrix.toml): each set's corpus is indexed (cached) and scored.
         #[arg(long)]
-        queries: PathBuf,
+        matrix: Option<PathBuf>,
+        /// Which queries of each matrix set: held-back (default), tune or all.
+        #[arg(long, value_parser = parse_split, default_value = "held-back")]
+        split: Split,
         /// Index folder.
         #[arg(long)]
         index: Option<PathBuf>,
@@ -115,6 +123,15 @@ enum Command {
         #[arg(long)]
         misses: bool,
     },
+}
+
+fn parse_split(s: &str) -> Result<Split, String> {
+    match s {
+        "held-back" => Ok(Split::HeldBack),
+        "tune" => Ok(Split::Tune),
+        "all" => Ok(Split::All),
+        _ => Err(format!("'{s}' is not a split: use held-back, tune or all")),
+    }
 }
 
 fn parse_type(s: &str) -> Result<EntryType, String> {
@@ -161,12 +178,16 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 config.paths.indexes = o;
             }
             let corpus = Corpus::load_dir(&config.paths.corpus)?;
-            let embedder = Embedder::from_config(&config)?;
+            let searcher = Searcher::new(
+                Arc::new(Embedder::from_config(&config)?),
+                config.retrieve.clone(),
+            );
             let root = IndexRoot::new(&config.paths.indexes);
             let bar = progress_bar();
-            let report = index::build(
+            let report = crate::reindex::build_fitted(
                 &corpus,
-                &embedder,
+                &config.paths.corpus,
+                &searcher,
                 &root,
                 &BuildOptions::from_config(&config, force),
                 &|stage| match (&bar, stage) {
@@ -258,10 +279,16 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Eval {
             queries,
+            matrix,
+            split,
             index,
             json,
             misses,
-        } => eval(&config, &queries, index, json, misses),
+        } => match (matrix, queries) {
+            (Some(matrix), _) => eval_matrix(&config, &matrix, split, json),
+            (None, Some(queries)) => eval(&config, &queries, index, json, misses),
+            (None, None) => anyhow::bail!("give --queries FILE or --matrix FILE"),
+        },
         Command::Calibrate {
             queries,
             index,
@@ -318,6 +345,30 @@ fn open_search(
         config.retrieve.clone(),
     );
     Ok((generation, searcher))
+}
+
+/// Every set of a matrix: index (cached), score, print one table.
+fn eval_matrix(config: &Config, path: &Path, split: Split, json: bool) -> anyhow::Result<()> {
+    let spec = MatrixSpec::load(path)?;
+    let searcher = Searcher::new(
+        Arc::new(Embedder::from_config(config)?),
+        config.retrieve.clone(),
+    );
+    let calibration = Calibration::load(&config.answer.calibration)?;
+    let reports = matrix::run(
+        &spec,
+        &searcher,
+        &calibration,
+        (config.answer.answer_at, config.answer.clarify_at),
+        &BuildOptions::from_config(config, false),
+        split,
+    )?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        print!("{}", matrix::table(&reports));
+    }
+    Ok(())
 }
 
 fn eval(

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::retrieve::Fusion;
+
 /// Everything tunable about the service, with the defaults documented in the README.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -153,12 +155,8 @@ pub struct RetrieveConfig {
     pub lexical_candidates: usize,
     /// Vector (HNSW) passage candidates per query.
     pub vector_candidates: usize,
-    /// Weight of the lexical ranking in the fusion.
-    pub lexical_weight: f32,
-    /// Weight of the vector ranking in the fusion.
-    pub vector_weight: f32,
-    /// Rank offset `k` of reciprocal-rank fusion (1 / (k + rank)).
-    pub rrf_k: f32,
+    /// How the two rankings are fused (see [`Fusion`]).
+    pub fusion: Fusion,
     /// HNSW search breadth (`ef`); at least the number of candidates asked for.
     pub ef_search: usize,
     /// Query vectors kept for repeated queries (0 = none).
@@ -170,10 +168,7 @@ impl Default for RetrieveConfig {
         RetrieveConfig {
             lexical_candidates: 50,
             vector_candidates: 50,
-            // tuned on TyDiQA-id (not on the reported dev set): see README "Measured"
-            lexical_weight: 0.5,
-            vector_weight: 1.0,
-            rrf_k: 10.0,
+            fusion: Fusion::default(),
             ef_search: 96,
             query_cache: 256,
         }
@@ -256,12 +251,10 @@ mod tests {
     #[test]
     fn file_values_and_env_overrides_apply() {
         let mut config: Config =
-            toml::from_str("[retrieve]\nlexical_weight = 0.5\n[paths]\ncorpus = \"kb\"\n").unwrap();
-        assert_eq!(config.retrieve.lexical_weight, 0.5);
-        assert_eq!(
-            config.retrieve.vector_weight,
-            RetrieveConfig::default().vector_weight
-        );
+            toml::from_str("[retrieve]\nlexical_candidates = 40\n[paths]\ncorpus = \"kb\"\n")
+                .unwrap();
+        assert_eq!(config.retrieve.lexical_candidates, 40);
+        assert_eq!(config.retrieve.fusion, RetrieveConfig::default().fusion);
         assert_eq!(config.paths.corpus, PathBuf::from("kb"));
         config.apply_env(|k| (k == "HAIPEDIA_CORPUS").then(|| "other".into()));
         assert_eq!(config.paths.corpus, PathBuf::from("other"));

@@ -1,6 +1,7 @@
 //! HAIPEDIA: hybrid (BM25 + vector) search and answering over the HAI-DJPb knowledge base.
 //!
-//! Data flows one way: [`corpus`] -> [`analysis`] -> [`embed`] -> [`index`] -> [`retrieve`] -> CLI/server.
+//! Data flows one way: [`corpus`] -> [`analysis`] -> [`embed`] -> [`index`] -> [`retrieve`] ->
+//! [`answer`] -> CLI/server; [`tune`] fits each new generation (fusion) before it is published.
 
 pub mod analysis;
 pub mod answer;
@@ -16,4 +17,5 @@ pub mod privacy;
 pub mod reindex;
 pub mod retrieve;
 pub mod server;
+pub mod tune;
 pub mod watch;

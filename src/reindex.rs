@@ -6,11 +6,33 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use std::path::Path;
+
 use crate::corpus::Corpus;
-use crate::embed::Embedder;
 use crate::index::{
-    self, BuildOptions, BuildStage, Generation, IndexError, IndexGeneration, IndexRoot,
+    self, BuildOptions, BuildReport, BuildStage, Generation, IndexError, IndexGeneration, IndexRoot,
 };
+use crate::retrieve::Searcher;
+
+/// Builds `corpus` (loaded from `corpus_dir`) into `root` and fits the new generation on the
+/// corpus's own labelled queries (the tuning part of `<corpus_dir>/eval/dev.jsonl`, see
+/// [`crate::tune`]) before publishing it: what the CLI and the server both run.
+pub fn build_fitted(
+    corpus: &Corpus,
+    corpus_dir: &Path,
+    searcher: &Searcher,
+    root: &IndexRoot,
+    options: &BuildOptions,
+    progress: &(dyn Fn(BuildStage) + Sync),
+) -> Result<BuildReport, IndexError> {
+    let tuning = crate::tune::tuning_queries(&corpus_dir.join("eval").join("dev.jsonl"))?;
+    let options = BuildOptions {
+        fit_inputs: crate::tune::fingerprint(&tuning),
+        ..options.clone()
+    };
+    let fit = crate::tune::fit_closure(searcher, &tuning);
+    index::build_and_fit(corpus, searcher.embedder(), root, &options, progress, &fit)
+}
 
 /// Where a job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -59,7 +81,7 @@ pub struct JobStatus {
 pub struct Reindexer {
     corpus_dir: std::path::PathBuf,
     root: IndexRoot,
-    embedder: Arc<Embedder>,
+    searcher: Arc<Searcher>,
     options: BuildOptions,
     keep: usize,
     jobs: Mutex<Vec<JobStatus>>,
@@ -76,14 +98,14 @@ impl Reindexer {
     pub fn new(
         corpus_dir: std::path::PathBuf,
         root: IndexRoot,
-        embedder: Arc<Embedder>,
+        searcher: Arc<Searcher>,
         options: BuildOptions,
         keep: usize,
     ) -> Reindexer {
         Reindexer {
             corpus_dir,
             root,
-            embedder,
+            searcher,
             options,
             keep,
             jobs: Mutex::new(Vec::new()),
@@ -175,9 +197,10 @@ impl Reindexer {
     fn run(&self, id: u64, publish: impl FnOnce(IndexGeneration)) {
         let result = (|| -> Result<(Generation, Vec<Generation>), IndexError> {
             let corpus = Corpus::load_dir(&self.corpus_dir)?;
-            let report = index::build(
+            let report = build_fitted(
                 &corpus,
-                &self.embedder,
+                &self.corpus_dir,
+                &self.searcher,
                 &self.root,
                 &self.options,
                 &|stage| {

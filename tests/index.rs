@@ -60,6 +60,7 @@ fn a_failed_build_keeps_the_old_generation_current_and_leaves_no_half_generation
             max_tokens: 320,
             batch_size: 8,
             force: true,
+            fit_inputs: String::new(),
         },
         &|_| {},
     )

@@ -311,8 +311,15 @@ fn one_build_at_a_time() {
         max_tokens: 320,
         batch_size: 8,
         force: true,
+        fit_inputs: String::new(),
     };
-    let reindexer = Arc::new(Reindexer::new(corpus, root, common::embedder(), options, 3));
+    let reindexer = Arc::new(Reindexer::new(
+        corpus,
+        root,
+        Arc::new(common::searcher()),
+        options,
+        3,
+    ));
     let (release, wait) = mpsc::channel::<()>();
     // the first job holds in its publish step until released
     let first = reindexer

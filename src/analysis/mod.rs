@@ -174,32 +174,6 @@ impl Analyzer {
             .collect()
     }
 
-    /// `text` followed by the other forms of the treasury terms it uses, e.g. "surat perintah membayar"
-    /// -> "surat perintah membayar (spm)" and "SP2D" -> "SP2D (surat perintah pencairan dana)": the
-    /// embedding model does not know these acronyms, so the query it sees names both forms.
-    pub fn expand_terms(&self, text: &str) -> String {
-        let mut extra: Vec<&str> = Vec::new();
-        for term in self.analyze(text) {
-            let Some(&(canonical, variants)) = GROUPS.iter().find(|(c, _)| *c == term.text) else {
-                continue;
-            };
-            let addition = if fold(&text[term.from..term.to]) == canonical {
-                // the acronym was written: add its long form, if it has one
-                variants.iter().find(|v| v.contains(' ')).copied()
-            } else {
-                Some(canonical)
-            };
-            if let Some(a) = addition.filter(|a| !extra.contains(a)) {
-                extra.push(a);
-            }
-        }
-        if extra.is_empty() {
-            text.to_string()
-        } else {
-            format!("{text} ({})", extra.join(", "))
-        }
-    }
-
     /// A plain word as a term: dropped if a stopword, stemmed if an Indonesian word (memoised).
     fn word_term(&self, w: &str) -> Option<String> {
         if let Some(hit) = self.inner.memo.read().ok().and_then(|m| m.get(w).cloned()) {
@@ -343,20 +317,6 @@ mod tests {
         assert_eq!(terms("Dikembalikan"), vec!["kembali"]);
         assert!(terms("sp2d sy blm cair").contains(&"cair".to_string()));
         assert!(terms("hari kerja").contains(&"kerja".to_string()));
-    }
-
-    #[test]
-    fn queries_for_the_model_name_both_forms() {
-        let a = Analyzer::new();
-        assert_eq!(
-            a.expand_terms("surat perintah membayar"),
-            "surat perintah membayar (spm)"
-        );
-        assert_eq!(
-            a.expand_terms("SP2D blm cair"),
-            "SP2D blm cair (surat perintah pencairan dana)"
-        );
-        assert_eq!(a.expand_terms("jam buka"), "jam buka");
     }
 
     #[test]

@@ -133,7 +133,7 @@ impl Answerer {
     }
 
     /// The searcher used.
-    pub fn searcher(&self) -> &Searcher {
+    pub fn searcher(&self) -> &Arc<Searcher> {
         &self.searcher
     }
 

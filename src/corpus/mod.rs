@@ -1,6 +1,7 @@
 //! Corpus: load HAIPEDIA entries (Markdown with front matter, or JSONL), validate them, cut passages.
 
 mod chunk;
+mod documents;
 mod error;
 mod jsonl;
 mod markdown;
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use chunk::{chunk_entry, Passage, TokenCounter, WordCounter};
+pub use documents::{document_id, load_documents};
 pub use error::{CorpusError, CorpusErrorKind, CorpusErrors};
 
 /// Stable identifier of an entry (front matter `id` or JSONL `id`); passages of one entry share it.
@@ -171,6 +173,18 @@ impl Corpus {
             return Err(CorpusErrors(errors));
         }
         Ok(Corpus::sorted(entries))
+    }
+
+    /// Reads one JSONL file of entries, in file order (every bad line reported).
+    pub fn read_jsonl(path: &Path) -> Result<Vec<Entry>, CorpusErrors> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CorpusErrors(vec![CorpusError {
+                path: path.to_path_buf(),
+                line: 1,
+                kind: CorpusErrorKind::Unreadable(e.to_string()),
+            }])
+        })?;
+        jsonl::parse(path, &text).map_err(CorpusErrors)
     }
 
     /// Builds a corpus from entries made elsewhere, rejecting duplicate ids.

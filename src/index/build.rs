@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::generation::write_json;
 use super::lexical::{self, LexicalDoc};
 use super::vector::{self, VectorIndex};
-use super::{Counts, IndexError, IndexRoot, Manifest, PassageRecord};
+use super::{Counts, IndexError, IndexGeneration, IndexRoot, Manifest, PassageRecord};
 use crate::corpus::{chunk_entry, Corpus, EntryType, Passage};
 use crate::embed::{Embedder, DIMENSIONS, MODEL_ID};
 
@@ -24,6 +24,8 @@ pub struct BuildOptions {
     pub batch_size: usize,
     /// Build even when the current generation already has this exact corpus and settings.
     pub force: bool,
+    /// Fingerprint of the inputs of the fits (see [`build_and_fit`]): a change rebuilds.
+    pub fit_inputs: String,
 }
 
 impl BuildOptions {
@@ -33,6 +35,7 @@ impl BuildOptions {
             max_tokens: config.chunk.max_tokens,
             batch_size: config.embed.batch_size,
             force,
+            fit_inputs: String::new(),
         }
     }
 }
@@ -69,6 +72,10 @@ pub struct BuildReport {
     pub unchanged: bool,
 }
 
+/// Fits made on a staged generation before it is published (fusion, calibration): what the closure
+/// returns goes into the manifest's `fits`; the index never interprets it.
+pub type Fit<'a> = &'a (dyn Fn(&IndexGeneration) -> Result<serde_json::Value, IndexError> + Sync);
+
 /// Builds a new generation of `corpus` under `root` and makes it current. On failure the previous
 /// generation stays current and the partial build is removed.
 pub fn build(
@@ -77,6 +84,21 @@ pub fn build(
     root: &IndexRoot,
     options: &BuildOptions,
     progress: &(dyn Fn(BuildStage) + Sync),
+) -> Result<BuildReport, IndexError> {
+    build_and_fit(corpus, embedder, root, options, progress, &|_| {
+        Ok(serde_json::Value::Null)
+    })
+}
+
+/// [`build`], with `fit` run on the staged generation (opened for searching) before it is published;
+/// a failing fit fails the build and the previous generation stays current.
+pub fn build_and_fit(
+    corpus: &Corpus,
+    embedder: &Embedder,
+    root: &IndexRoot,
+    options: &BuildOptions,
+    progress: &(dyn Fn(BuildStage) + Sync),
+    fit: Fit<'_>,
 ) -> Result<BuildReport, IndexError> {
     let started = Instant::now();
     fs::create_dir_all(root.dir()).map_err(|source| IndexError::Io {
@@ -104,6 +126,7 @@ pub fn build(
                 && manifest.model_id == MODEL_ID
                 && manifest.analysis == crate::analysis::fingerprint()
                 && manifest.chunk_max_tokens == options.max_tokens
+                && manifest.fit_inputs == options.fit_inputs
             {
                 return Ok(BuildReport {
                     dir: root.generation_dir(current),
@@ -190,7 +213,7 @@ pub fn build(
             embedded: total,
             reused: records.len() - total,
         };
-        let manifest = Manifest {
+        let mut manifest = Manifest {
             generation,
             created_at: now_rfc3339(),
             corpus_hash,
@@ -201,8 +224,13 @@ pub fn build(
             counts,
             build_ms: started.elapsed().as_millis() as u64,
             haipedia_version: env!("CARGO_PKG_VERSION").to_string(),
+            fits: serde_json::Value::Null,
+            fit_inputs: options.fit_inputs.clone(),
         };
-        // the manifest is written last: a generation folder without one is never complete
+        // staged with a first manifest so the fits can search it; never served before `publish`
+        write_json(&staging.join("manifest.json"), &manifest)?;
+        manifest.fits = fit(&IndexGeneration::open_dir(&staging)?)?;
+        manifest.build_ms = started.elapsed().as_millis() as u64;
         write_json(&staging.join("manifest.json"), &manifest)?;
         root.publish(&staging, generation)?;
         Ok(manifest)

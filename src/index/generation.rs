@@ -78,6 +78,13 @@ pub struct Manifest {
     pub build_ms: u64,
     /// Version of haipedia that built it.
     pub haipedia_version: String,
+    /// What was fitted on this generation before it was published (fusion, and how it scored on
+    /// the tuning queries), as the fitting code wrote it; the index stores it without reading it.
+    #[serde(default)]
+    pub fits: serde_json::Value,
+    /// Fingerprint of what the fits were made from (tuning queries); a change rebuilds.
+    #[serde(default)]
+    pub fit_inputs: String,
 }
 
 /// Name of the pointer file naming the current generation.

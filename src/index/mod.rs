@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use build::{build, BuildOptions, BuildReport, BuildStage};
+pub use build::{build, build_and_fit, BuildOptions, BuildReport, BuildStage, Fit};
 pub use generation::{Counts, Generation, IndexRoot, Manifest, CURRENT, STAGING_PREFIX};
 pub use lexical::LexicalIndex;
 pub use vector::VectorIndex;
@@ -54,6 +54,9 @@ pub enum IndexError {
         /// hnsw_rs's message.
         message: String,
     },
+    /// Fitting the staged generation (fusion, calibration) failed.
+    #[error("fitting the new generation failed: {0}")]
+    Fit(String),
     /// Another build holds the index folder's lock.
     #[error("another build is running in {0}")]
     BuildInProgress(PathBuf),
@@ -124,8 +127,12 @@ impl IndexGeneration {
 
     /// Opens one generation.
     pub fn open(root: &IndexRoot, generation: Generation) -> Result<IndexGeneration, IndexError> {
-        let dir = root.generation_dir(generation);
-        let manifest = root.manifest(generation)?;
+        IndexGeneration::open_dir(&root.generation_dir(generation))
+    }
+
+    /// Opens the generation in `dir` (published, or staged with its manifest written).
+    pub fn open_dir(dir: &std::path::Path) -> Result<IndexGeneration, IndexError> {
+        let manifest: Manifest = read_json(&dir.join("manifest.json"))?;
         let entries: Vec<Entry> = read_json(&dir.join("entries.json"))?;
         let passages: Vec<PassageRecord> = read_json(&dir.join("passages.json"))?;
         let by_id: HashMap<EntryId, usize> = entries
@@ -146,7 +153,7 @@ impl IndexGeneration {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let lexical = LexicalIndex::open(&dir.join("lexical"))?;
-        let vectors = VectorIndex::open(&dir, manifest.dimensions, passages.len())?;
+        let vectors = VectorIndex::open(dir, manifest.dimensions, passages.len())?;
         Ok(IndexGeneration {
             manifest,
             entries,

@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use lru::LruCache;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-pub use fusion::{best_per_entry, fuse, Evidence, Fused, FusionWeights};
+pub use fusion::{best_per_entry, fuse, Evidence, Fused, Fusion, FusionWeights};
 pub use snippet::{escape, make_snippet, Snippet};
 
 use crate::analysis::Analyzer;
@@ -101,6 +101,28 @@ pub struct SearchResults {
     pub took: Duration,
 }
 
+/// What each side found for one query, before fusion.
+#[derive(Debug, Clone)]
+pub struct Candidates {
+    /// Analysed query terms used for BM25.
+    pub terms: Vec<String>,
+    /// The query's unit vector.
+    pub query_vector: Vec<f32>,
+    /// Entries by their best passage's BM25 score, best first.
+    pub lexical: Vec<(usize, Evidence)>,
+    /// Entries by their best passage's cosine, best first.
+    pub vector: Vec<(usize, Evidence)>,
+    /// The lowest cosine among the vector passage candidates (what "not similar" means here).
+    pub vector_floor: f32,
+}
+
+impl Candidates {
+    /// The two rankings fused by `fusion`.
+    pub fn fuse(&self, fusion: &Fusion) -> Vec<Fused> {
+        fusion.fuse(&self.lexical, &self.vector, self.vector_floor)
+    }
+}
+
 /// Runs hybrid searches over a generation; holds the shared model and analyzer.
 pub struct Searcher {
     embedder: Arc<Embedder>,
@@ -122,9 +144,9 @@ impl Searcher {
         }
     }
 
-    /// The unit vector of `query` (expanded with the synonym table), from the cache when recent.
+    /// The unit vector of `query` as typed, from the cache when recent.
     fn query_vector(&self, query: &str) -> Result<Vec<f32>, EmbedError> {
-        let text = self.analyzer.expand_terms(query);
+        let text = query.to_string();
         let cached = self
             .query_vectors
             .as_ref()
@@ -149,14 +171,14 @@ impl Searcher {
         &self.analyzer
     }
 
-    /// Searches `generation` for `request`.
-    pub fn search(
+    /// The evidence for `query` before fusion: analysed terms, query vector, and the best passage of
+    /// each entry in the lexical and in the vector ranking.
+    pub fn candidates(
         &self,
         generation: &IndexGeneration,
-        request: &SearchRequest,
-    ) -> Result<SearchResults, RetrieveError> {
-        let started = Instant::now();
-        let query = request.query.trim();
+        query: &str,
+    ) -> Result<Candidates, RetrieveError> {
+        let query = query.trim();
         if query.is_empty() {
             return Err(RetrieveError::EmptyQuery);
         }
@@ -168,27 +190,55 @@ impl Searcher {
         let lexical = generation
             .lexical
             .search(&terms, self.config.lexical_candidates)?;
-        let qv = self.query_vector(query)?;
-        let vector =
-            generation
-                .vectors
-                .search(&qv, self.config.vector_candidates, self.config.ef_search);
+        let query_vector = self.query_vector(query)?;
+        let vector = generation.vectors.search(
+            &query_vector,
+            self.config.vector_candidates,
+            self.config.ef_search,
+        );
         let entry_of = |p: usize| generation.entry_of_passage(p);
-        let lex = best_per_entry(
-            lexical
-                .iter()
-                .map(|&(p, s)| (entry_of(p as usize), p as usize, s)),
-        );
-        let vec_ = best_per_entry(vector.iter().map(|&(p, s)| (entry_of(p), p, s)));
-        let fused = fuse(
-            &lex,
-            &vec_,
-            FusionWeights {
-                lexical: self.config.lexical_weight,
-                vector: self.config.vector_weight,
-                k: self.config.rrf_k,
-            },
-        );
+        Ok(Candidates {
+            lexical: best_per_entry(
+                lexical
+                    .iter()
+                    .map(|&(p, s)| (entry_of(p as usize), p as usize, s)),
+            ),
+            vector_floor: vector.last().map_or(0.0, |&(_, s)| s),
+            vector: best_per_entry(vector.iter().map(|&(p, s)| (entry_of(p), p, s))),
+            terms,
+            query_vector,
+        })
+    }
+
+    /// The configured fusion: what a build without labelled queries serves with.
+    pub fn default_fusion(&self) -> Fusion {
+        self.config.fusion
+    }
+
+    /// The fusion `generation` was fitted with (its manifest's `fits.fusion`), else the default.
+    pub fn fusion(&self, generation: &IndexGeneration) -> Fusion {
+        generation
+            .manifest
+            .fits
+            .get("fusion")
+            .and_then(|v| Fusion::deserialize(v).ok())
+            .unwrap_or(self.config.fusion)
+    }
+
+    /// Searches `generation` for `request`.
+    pub fn search(
+        &self,
+        generation: &IndexGeneration,
+        request: &SearchRequest,
+    ) -> Result<SearchResults, RetrieveError> {
+        let started = Instant::now();
+        let candidates = self.candidates(generation, &request.query)?;
+        let fused = candidates.fuse(&self.fusion(generation));
+        let Candidates {
+            terms,
+            query_vector: qv,
+            ..
+        } = candidates;
         let category = request.category.as_deref().map(str::to_lowercase);
         let kept: Vec<Fused> = fused
             .into_iter()

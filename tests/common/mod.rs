@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use haipedia::config::Config;
 use haipedia::corpus::Corpus;
 use haipedia::embed::Embedder;
-use haipedia::index::{self, BuildOptions, BuildReport, IndexGeneration, IndexRoot};
+use haipedia::index::{BuildOptions, BuildReport, IndexGeneration, IndexRoot};
 use haipedia::retrieve::{SearchRequest, Searcher};
 use haipedia::server::{build_state, serve_on};
 
@@ -34,12 +34,13 @@ pub fn mini_corpus() -> PathBuf {
     project().join("tests/fixtures/mini")
 }
 
-/// Builds `corpus_dir` into `root` with default options.
+/// Builds `corpus_dir` into `root` with default options, fitted as `haipedia index` fits it.
 pub fn build(corpus_dir: &Path, root: &IndexRoot) -> BuildReport {
     let corpus = Corpus::load_dir(corpus_dir).expect("valid corpus");
-    index::build(
+    haipedia::reindex::build_fitted(
         &corpus,
-        &embedder(),
+        corpus_dir,
+        &searcher(),
         root,
         &BuildOptions::from_config(&Config::default(), true),
         &|_| {},

@@ -1,5 +1,7 @@
 //! Labelled queries (`{"qid"?, "query", "relevant": [ids]}` JSONL) and retrieval quality metrics.
 
+pub mod matrix;
+
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,577 @@
+//! The development matrix: several labelled corpora evaluated in one run. For each, HAIPEDIA's hybrid,
+//! its lexical and vector sides alone and a plain RRF(k=60) of the same two rankings are scored on
+//! the same candidates, with the hybrid's calibrated confidence beside the single signals it should
+//! beat. Sets are data (`eval/matrix.toml`); indexes are cached per set and rebuilt only on change.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{load_queries, score_ranking, LabelledQuery, RetrievalMetrics};
+use crate::answer::{held_back, judge, search_with_features, Calibration, ConfidenceMetrics};
+use crate::corpus::{document_id, load_documents, Corpus, CorpusErrors, Entry, EntryId};
+use crate::index::{self, BuildOptions, IndexError, IndexGeneration, IndexRoot};
+use crate::retrieve::{Candidates, Evidence, Fusion, RetrieveError, Searcher};
+
+/// Why the matrix could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum MatrixError {
+    /// The matrix file is unreadable or malformed.
+    #[error("{path}: {message}")]
+    Spec {
+        /// The matrix file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A set's corpus or queries are invalid.
+    #[error("set {set}: {source}")]
+    Corpus {
+        /// The set.
+        set: String,
+        /// The problems.
+        source: CorpusErrors,
+    },
+    /// Labels name entries the set's corpus does not have.
+    #[error("set {set}: labels name unknown entries: {labels}")]
+    UnknownLabels {
+        /// The set.
+        set: String,
+        /// `qid: label` pairs.
+        labels: String,
+    },
+    /// Building or opening a set's index failed.
+    #[error("set {set}: {source}")]
+    Index {
+        /// The set.
+        set: String,
+        /// The failure.
+        source: IndexError,
+    },
+    /// A search failed.
+    #[error("set {set}: {source}")]
+    Search {
+        /// The set.
+        set: String,
+        /// The failure.
+        source: RetrieveError,
+    },
+}
+
+/// Which queries of a set are scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Split {
+    /// Only the held-back queries (never used to tune anything).
+    HeldBack,
+    /// Only the queries tuning may look at.
+    Tune,
+    /// Every query.
+    All,
+}
+
+/// How a set's queries are divided into tuning and held-back parts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Holdout {
+    /// About a third, chosen by the qid's hash ([`held_back`]).
+    #[default]
+    QidHash,
+    /// The whole set is held back (a blind test set).
+    All,
+}
+
+/// One labelled corpus of the matrix, as written in the matrix file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetSpec {
+    /// Short name shown in the table; also the cache folder.
+    pub name: String,
+    /// A corpus folder (Markdown + JSONL) or one JSONL file of entries.
+    pub corpus: Option<PathBuf>,
+    /// A folder of plain documents, one article per file (labels may name the files).
+    pub documents: Option<PathBuf>,
+    /// Labelled queries (JSONL).
+    pub queries: PathBuf,
+    /// Only the first this many queries, in file order (a slice of a large set).
+    pub max_queries: Option<usize>,
+    /// With `max_queries` on a JSONL corpus: entries kept besides those the queries name.
+    pub distractors: Option<usize>,
+    /// How the queries are split.
+    #[serde(default)]
+    pub holdout: Holdout,
+    /// Lowest acceptable figures on the held-back split (tests/quality.rs checks them).
+    #[serde(default)]
+    pub floors: Floors,
+}
+
+/// Quality floors of one set: a regression in analysis, fusion or calibration falls below one.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Floors {
+    /// The hybrid's hit@1.
+    pub hit_at_1: Option<f64>,
+    /// The hybrid's nDCG@10.
+    pub ndcg_at_10: Option<f64>,
+    /// AUROC of the calibrated confidence.
+    pub auroc: Option<f64>,
+    /// Share of out-of-scope questions escalated.
+    pub out_of_scope_escalated: Option<f64>,
+}
+
+impl SetReport {
+    /// The floors of `spec` this report falls below, as readable lines.
+    pub fn below(&self, floors: &Floors) -> Vec<String> {
+        let hybrid = &self.retrieval[0].1;
+        [
+            ("hit@1", floors.hit_at_1, hybrid.hit_at_1),
+            ("nDCG@10", floors.ndcg_at_10, hybrid.ndcg_at_10),
+            ("AUROC", floors.auroc, self.confidence.auroc),
+            (
+                "out-of-scope escalated",
+                floors.out_of_scope_escalated,
+                self.confidence.out_of_scope_escalated,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, floor, value)| {
+            let floor = floor?;
+            (value < floor).then(|| format!("{}: {name} {value:.3} < floor {floor:.3}", self.name))
+        })
+        .collect()
+    }
+}
+
+/// The matrix file: sets and the cache folder for their indexes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixSpec {
+    /// Index cache folder (relative to the matrix file).
+    pub cache: PathBuf,
+    /// The sets, in table order.
+    #[serde(rename = "set")]
+    pub sets: Vec<SetSpec>,
+}
+
+impl MatrixSpec {
+    /// Reads a matrix file; relative paths in it are taken from the file's folder.
+    pub fn load(path: &Path) -> Result<MatrixSpec, MatrixError> {
+        let spec_err = |message: String| MatrixError::Spec {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| spec_err(e.to_string()))?;
+        let mut spec: MatrixSpec = toml::from_str(&text).map_err(|e| spec_err(e.to_string()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let at = |p: &Path| base.join(p);
+        spec.cache = at(&spec.cache);
+        for set in &mut spec.sets {
+            if set.corpus.is_some() == set.documents.is_some() {
+                return Err(spec_err(format!(
+                    "set {}: give exactly one of `corpus` and `documents`",
+                    set.name
+                )));
+            }
+            set.corpus = set.corpus.as_deref().map(at);
+            set.documents = set.documents.as_deref().map(at);
+            set.queries = at(&set.queries);
+        }
+        Ok(spec)
+    }
+}
+
+/// A ranking method compared in the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// What HAIPEDIA serves: the fusion this corpus's build fitted on its labelled queries.
+    Hybrid,
+    /// The default fusion, which a corpus without labelled queries gets.
+    Unfitted,
+    /// The BM25 side alone.
+    Lexical,
+    /// The vector side alone.
+    Vector,
+    /// Plain reciprocal-rank fusion (k = 60, equal weights) of the two sides.
+    Rrf,
+}
+
+impl Method {
+    /// Every method, in table order.
+    pub const ALL: [Method; 5] = [
+        Method::Hybrid,
+        Method::Unfitted,
+        Method::Lexical,
+        Method::Vector,
+        Method::Rrf,
+    ];
+
+    /// The name shown in tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Hybrid => "hybrid",
+            Method::Unfitted => "hybrid, no labels",
+            Method::Lexical => "lexical",
+            Method::Vector => "vector",
+            Method::Rrf => "rrf60",
+        }
+    }
+}
+
+/// The figures of one set.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetReport {
+    /// Set name.
+    pub name: String,
+    /// Entries and passages indexed.
+    pub entries: usize,
+    /// Passages indexed.
+    pub passages: usize,
+    /// Queries scored (after the split).
+    pub queries: usize,
+    /// Of which out of scope (no relevant entry).
+    pub out_of_scope: usize,
+    /// The fusion the set's build served with, and how it was chosen.
+    pub fits: serde_json::Value,
+    /// Retrieval per method, in [`Method::ALL`] order.
+    pub retrieval: Vec<(Method, RetrievalMetrics)>,
+    /// The hybrid's calibrated confidence.
+    pub confidence: ConfidenceMetrics,
+    /// AUROC of single signals for "the hybrid's first hit is right": top-1 cosine, BM25 margin,
+    /// fused score.
+    pub signals: Signals,
+}
+
+/// AUROC of raw signals, the baselines a calibrated confidence must beat.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Signals {
+    /// Cosine of the best vector candidate.
+    pub top_cosine: f64,
+    /// (best BM25 - second BM25) / best BM25.
+    pub bm25_margin: f64,
+    /// The hybrid's fused score of its first hit.
+    pub fused_score: f64,
+}
+
+/// One query's outcome for every method, and its signals.
+struct Scored {
+    rankings: Vec<Vec<EntryId>>,
+    confidence: f64,
+    signals: [f64; 3],
+}
+
+/// Loads a set's corpus and queries (sliced, labels resolved and checked).
+pub fn load_set(set: &SetSpec) -> Result<(Corpus, Vec<LabelledQuery>), MatrixError> {
+    let corpus_err = |source| MatrixError::Corpus {
+        set: set.name.clone(),
+        source,
+    };
+    let mut queries = load_queries(&set.queries).map_err(corpus_err)?;
+    if let Some(n) = set.max_queries {
+        queries.truncate(n);
+    }
+    let mut entries: Vec<Entry> = match (&set.corpus, &set.documents) {
+        (_, Some(dir)) => {
+            // labels may name the document files
+            for q in &mut queries {
+                for r in &mut q.relevant {
+                    if r.0.ends_with(".md") || r.0.ends_with(".txt") {
+                        *r = document_id(&r.0);
+                    }
+                }
+            }
+            load_documents(dir).map_err(corpus_err)?
+        }
+        (Some(p), None) if p.extension().is_some_and(|e| e == "jsonl") => {
+            Corpus::read_jsonl(p).map_err(corpus_err)?
+        }
+        (Some(p), None) => Corpus::load_dir(p).map_err(corpus_err)?.entries,
+        (None, None) => vec![],
+    };
+    if let Some(distractors) = set.distractors {
+        let named: std::collections::HashSet<&str> = queries
+            .iter()
+            .flat_map(|q| q.relevant.iter().map(|r| r.0.as_str()))
+            .collect();
+        let mut others = 0;
+        entries.retain(|e| {
+            let keep = named.contains(e.id.0.as_str()) || others < distractors;
+            if !named.contains(e.id.0.as_str()) && keep {
+                others += 1;
+            }
+            keep
+        });
+    }
+    let corpus = Corpus::from_entries(entries).map_err(corpus_err)?;
+    let unknown: Vec<String> = queries
+        .iter()
+        .flat_map(|q| {
+            q.relevant
+                .iter()
+                .filter(|r| corpus.get(&r.0).is_none())
+                .map(move |r| format!("{}: {}", super::split_key(q), r))
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(MatrixError::UnknownLabels {
+            set: set.name.clone(),
+            labels: unknown.join(", "),
+        });
+    }
+    Ok((corpus, queries))
+}
+
+/// Whether a query of `set` is scored under `split`.
+pub fn in_split(set: &SetSpec, q: &LabelledQuery, split: Split) -> bool {
+    let held = match set.holdout {
+        Holdout::All => true,
+        Holdout::QidHash => held_back(super::split_key(q)),
+    };
+    match split {
+        Split::All => true,
+        Split::HeldBack => held,
+        Split::Tune => !held,
+    }
+}
+
+/// The labelled queries a build of this set's corpus tunes on, as the product would: a corpus folder
+/// brings its own (`eval/dev.jsonl`, tuning part); a set made of documents or a JSONL file lends its
+/// own tuning split to play that part.
+pub fn tuning_queries(
+    set: &SetSpec,
+    queries: &[LabelledQuery],
+) -> Result<Vec<LabelledQuery>, MatrixError> {
+    match &set.corpus {
+        Some(dir) if dir.is_dir() => {
+            crate::tune::tuning_queries(&dir.join("eval").join("dev.jsonl")).map_err(|source| {
+                MatrixError::Index {
+                    set: set.name.clone(),
+                    source,
+                }
+            })
+        }
+        _ => Ok(queries
+            .iter()
+            .filter(|q| in_split(set, q, Split::Tune))
+            .cloned()
+            .collect()),
+    }
+}
+
+/// Builds (or reuses) the set's index under `cache`, fitted on `tuning`, and opens it.
+pub fn open_set_index(
+    set: &SetSpec,
+    corpus: &Corpus,
+    tuning: &[LabelledQuery],
+    searcher: &Searcher,
+    cache: &Path,
+    options: &BuildOptions,
+) -> Result<IndexGeneration, MatrixError> {
+    let index_err = |source| MatrixError::Index {
+        set: set.name.clone(),
+        source,
+    };
+    let root = IndexRoot::new(cache.join(&set.name));
+    let options = BuildOptions {
+        fit_inputs: crate::tune::fingerprint(tuning),
+        ..options.clone()
+    };
+    let fit = crate::tune::fit_closure(searcher, tuning);
+    index::build_and_fit(corpus, searcher.embedder(), &root, &options, &|_| {}, &fit)
+        .map_err(index_err)?;
+    IndexGeneration::open_current(&root).map_err(index_err)
+}
+
+/// Entry ids of a fused or single-side ranking, best first, at most 10.
+fn ids(generation: &IndexGeneration, ranked: impl Iterator<Item = usize>) -> Vec<EntryId> {
+    ranked
+        .take(10)
+        .map(|e| generation.entries[e].id.clone())
+        .collect()
+}
+
+fn side(generation: &IndexGeneration, side: &[(usize, Evidence)]) -> Vec<EntryId> {
+    ids(generation, side.iter().map(|(e, _)| *e))
+}
+
+/// Scores every query of `set` under `split` on its index.
+pub fn run_set(
+    set: &SetSpec,
+    queries: &[LabelledQuery],
+    generation: &IndexGeneration,
+    searcher: &Searcher,
+    calibration: &Calibration,
+    thresholds: (f64, f64),
+    split: Split,
+) -> Result<SetReport, MatrixError> {
+    let search_err = |source| MatrixError::Search {
+        set: set.name.clone(),
+        source,
+    };
+    let chosen: Vec<&LabelledQuery> = queries.iter().filter(|q| in_split(set, q, split)).collect();
+    let mut scored = Vec::with_capacity(chosen.len());
+    for q in &chosen {
+        let (results, features) =
+            search_with_features(searcher, generation, &q.query, 10).map_err(search_err)?;
+        let c: Candidates = searcher
+            .candidates(generation, &q.query)
+            .map_err(search_err)?;
+        let rrf = c.fuse(&Fusion::PLAIN_RRF);
+        let unfitted = c.fuse(&searcher.default_fusion());
+        let bm25 = |i: usize| c.lexical.get(i).map_or(0.0, |(_, e)| f64::from(e.score));
+        scored.push(Scored {
+            rankings: vec![
+                results.hits.iter().map(|h| h.id.clone()).collect(),
+                ids(generation, unfitted.iter().map(|f| f.entry)),
+                side(generation, &c.lexical),
+                side(generation, &c.vector),
+                ids(generation, rrf.iter().map(|f| f.entry)),
+            ],
+            confidence: calibration.confidence(&features).0,
+            signals: [
+                c.vector.first().map_or(0.0, |(_, e)| f64::from(e.score)),
+                if bm25(0) > 0.0 {
+                    (bm25(0) - bm25(1)) / bm25(0)
+                } else {
+                    0.0
+                },
+                results.hits.first().map_or(0.0, |h| f64::from(h.score)),
+            ],
+        });
+    }
+    let retrieval = Method::ALL
+        .iter()
+        .enumerate()
+        .map(|(m, method)| {
+            let scores: Vec<[f64; 6]> = chosen
+                .iter()
+                .zip(&scored)
+                .filter(|(q, _)| q.in_scope())
+                .map(|(q, s)| {
+                    let ranked: Vec<&str> = s.rankings[m].iter().map(|r| r.0.as_str()).collect();
+                    score_ranking(&ranked, &q.relevant)
+                })
+                .collect();
+            (
+                *method,
+                RetrievalMetrics::from_scores(chosen.len(), &scores),
+            )
+        })
+        .collect();
+    let correct: Vec<bool> = chosen
+        .iter()
+        .zip(&scored)
+        .map(|(q, s)| {
+            s.rankings[0]
+                .first()
+                .is_some_and(|id| q.relevant.contains(id))
+        })
+        .collect();
+    let points: Vec<(f64, bool, bool)> = chosen
+        .iter()
+        .zip(&scored)
+        .zip(&correct)
+        .map(|((q, s), ok)| (s.confidence, *ok, q.in_scope()))
+        .collect();
+    let signal_auroc = |i: usize| {
+        let pts: Vec<(f64, bool, bool)> = scored
+            .iter()
+            .zip(&correct)
+            .map(|(s, ok)| (s.signals[i], *ok, true))
+            .collect();
+        judge(&pts, 1.0, 1.0).auroc
+    };
+    Ok(SetReport {
+        name: set.name.clone(),
+        entries: generation.entries.len(),
+        passages: generation.passages.len(),
+        queries: chosen.len(),
+        out_of_scope: chosen.iter().filter(|q| !q.in_scope()).count(),
+        fits: generation.manifest.fits.clone(),
+        retrieval,
+        confidence: judge(&points, thresholds.0, thresholds.1),
+        signals: Signals {
+            top_cosine: signal_auroc(0),
+            bm25_margin: signal_auroc(1),
+            fused_score: signal_auroc(2),
+        },
+    })
+}
+
+/// Runs every set of `spec`: load, index (cached, fitted on the set's tuning queries), score `split`.
+pub fn run(
+    spec: &MatrixSpec,
+    searcher: &Searcher,
+    calibration: &Calibration,
+    thresholds: (f64, f64),
+    options: &BuildOptions,
+    split: Split,
+) -> Result<Vec<SetReport>, MatrixError> {
+    let mut reports = Vec::new();
+    for set in &spec.sets {
+        let (corpus, queries) = load_set(set)?;
+        let tuning = tuning_queries(set, &queries)?;
+        let generation = open_set_index(set, &corpus, &tuning, searcher, &spec.cache, options)?;
+        reports.push(run_set(
+            set,
+            &queries,
+            &generation,
+            searcher,
+            calibration,
+            thresholds,
+            split,
+        )?);
+    }
+    Ok(reports)
+}
+
+/// The matrix as a Markdown table (the README's quality section prints this).
+pub fn table(reports: &[SetReport]) -> String {
+    let mut out = String::from(
+        "| set (entries / passages) | queries (out of scope) | method | hit@1 | R@10 | MRR@10 | nDCG@10 | AUROC | ECE | P@answer | answered | out of scope escalated |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in reports {
+        for (i, (method, m)) in r.retrieval.iter().enumerate() {
+            let head = if i == 0 {
+                format!(
+                    "{} ({} / {}) | {} ({})",
+                    r.name, r.entries, r.passages, r.queries, r.out_of_scope
+                )
+            } else {
+                " | ".to_string()
+            };
+            let conf = match method {
+                Method::Hybrid => format!(
+                    "{:.3} | {:.3} | {:.3} | {:.3} | {}",
+                    r.confidence.auroc,
+                    r.confidence.ece,
+                    r.confidence.answered_precision,
+                    r.confidence.answered,
+                    if r.out_of_scope > 0 {
+                        format!("{:.3}", r.confidence.out_of_scope_escalated)
+                    } else {
+                        "-".to_string()
+                    }
+                ),
+                Method::Unfitted => " | | | |".to_string(),
+                Method::Lexical => format!("{:.3} (BM25 margin) | | | |", r.signals.bm25_margin),
+                Method::Vector => format!("{:.3} (top-1 cosine) | | | |", r.signals.top_cosine),
+                Method::Rrf => format!("{:.3} (fused score) | | | |", r.signals.fused_score),
+            };
+            let retrieval = if m.in_scope == 0 {
+                "- | - | - | -".to_string()
+            } else {
+                format!(
+                    "{:.3} | {:.3} | {:.3} | {:.3}",
+                    m.hit_at_1, m.recall_at_10, m.mrr_at_10, m.ndcg_at_10
+                )
+            };
+            out.push_str(&format!(
+                "| {head} | {} | {retrieval} | {conf} |\n",
+                method.as_str()
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,172 @@
+//! Fits made by each build for its own corpus, on the staged generation before it is published: the
+//! fusion of the two rankings, chosen on the corpus's own labelled queries when it has enough of
+//! them (a corpus without labels keeps the default, which was chosen on the development matrix).
+//! What was fitted, and how it scored, goes into the generation's manifest (`fits`).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::answer::held_back;
+use crate::eval::{load_queries, score_ranking, split_key, LabelledQuery};
+use crate::index::{IndexError, IndexGeneration};
+use crate::retrieve::{Candidates, Fusion, Searcher};
+
+/// Fewest in-scope tuning queries for which a build departs from the default fusion.
+pub const MIN_TUNING_QUERIES: usize = 30;
+/// A fitted fusion replaces the default only when it gains at least this much per query (mean of
+/// hit@1 and nDCG@10 on the tuning queries): the gain must be worth at least `MIN_GAIN_QUERIES`
+/// queries answered right at the top instead of not at all, or smaller gains are noise.
+const MIN_GAIN_QUERIES: f64 = 1.5;
+
+/// What a build fitted, as stored in the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fits {
+    /// The fusion this generation serves with.
+    pub fusion: Fusion,
+    /// How it was chosen.
+    pub fusion_fit: FusionFit,
+}
+
+/// How the fusion was chosen, with its figures on the tuning queries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FusionFit {
+    /// In-scope labelled queries used.
+    pub queries: usize,
+    /// "default" (too few queries or no clear gain) or "fitted".
+    pub chosen: String,
+    /// Mean of hit@1 and nDCG@10 of the default fusion on them.
+    pub default_score: f64,
+    /// The same for the chosen fusion.
+    pub chosen_score: f64,
+}
+
+impl Fits {
+    /// The fits a generation was published with, if it has any.
+    pub fn of(generation: &IndexGeneration) -> Option<Fits> {
+        serde_json::from_value(generation.manifest.fits.clone()).ok()
+    }
+}
+
+/// The tuning part of a labelled query file: every query not held back (by qid hash). A missing
+/// file means no labels.
+pub fn tuning_queries(path: &Path) -> Result<Vec<LabelledQuery>, IndexError> {
+    if !path.exists() {
+        return Ok(vec![]);
+    }
+    let queries = load_queries(path)?;
+    Ok(queries
+        .into_iter()
+        .filter(|q| !held_back(split_key(q)))
+        .collect())
+}
+
+/// Version of the fitting code; bump when what a fit does changes, so generations are refitted.
+const FIT_VERSION: u32 = 2;
+
+/// Fingerprint of the fitting code and the tuning queries (what
+/// [`crate::index::BuildOptions::fit_inputs`] records).
+pub fn fingerprint(queries: &[LabelledQuery]) -> String {
+    let text = serde_json::to_string(queries).unwrap_or_default();
+    format!(
+        "v{FIT_VERSION}-{}",
+        &blake3::hash(text.as_bytes()).to_hex()[..16]
+    )
+}
+
+/// The fusion candidates tried: blends across the lexical share and agreement weight, each side alone
+/// and plain RRF.
+fn grid() -> Vec<Fusion> {
+    let mut grid = vec![Fusion::PLAIN_RRF];
+    for lexical in [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0] {
+        for agreement in [0.0, 0.2, 0.5, 1.0] {
+            grid.push(Fusion::Blend {
+                lexical,
+                agreement,
+                k: 60.0,
+            });
+        }
+    }
+    grid
+}
+
+/// Mean of hit@1 and nDCG@10 of `fusion` over candidates gathered once.
+fn score(
+    generation: &IndexGeneration,
+    runs: &[(Candidates, &LabelledQuery)],
+    fusion: &Fusion,
+) -> f64 {
+    let n = runs.len().max(1) as f64;
+    runs.iter()
+        .map(|(c, q)| {
+            let ids: Vec<&str> = c
+                .fuse(fusion)
+                .into_iter()
+                .take(10)
+                .map(|f| generation.entries[f.entry].id.0.as_str())
+                .collect();
+            let s = score_ranking(&ids, &q.relevant);
+            (s[0] + s[5]) / 2.0
+        })
+        .sum::<f64>()
+        / n
+}
+
+/// Fits the fusion of `generation` on `tuning` (labelled queries of this corpus; labels naming
+/// entries the generation lacks are ignored).
+pub fn fit(
+    searcher: &Searcher,
+    generation: &IndexGeneration,
+    tuning: &[LabelledQuery],
+) -> Result<Fits, IndexError> {
+    let usable: Vec<&LabelledQuery> = tuning
+        .iter()
+        .filter(|q| q.in_scope() && q.relevant.iter().all(|r| generation.entry(&r.0).is_some()))
+        .collect();
+    let default = searcher.default_fusion();
+    if usable.len() < MIN_TUNING_QUERIES {
+        return Ok(Fits {
+            fusion: default,
+            fusion_fit: FusionFit {
+                queries: usable.len(),
+                chosen: "default".into(),
+                default_score: 0.0,
+                chosen_score: 0.0,
+            },
+        });
+    }
+    let runs = usable
+        .into_iter()
+        .map(|q| Ok((searcher.candidates(generation, &q.query)?, q)))
+        .collect::<Result<Vec<_>, crate::retrieve::RetrieveError>>()
+        .map_err(|e| IndexError::Fit(e.to_string()))?;
+    let default_score = score(generation, &runs, &default);
+    let (best, best_score) = grid()
+        .into_iter()
+        .map(|f| (f, score(generation, &runs, &f)))
+        .fold(
+            (default, default_score),
+            |a, b| if b.1 > a.1 { b } else { a },
+        );
+    let fitted = best_score >= default_score + MIN_GAIN_QUERIES / runs.len() as f64;
+    Ok(Fits {
+        fusion: if fitted { best } else { default },
+        fusion_fit: FusionFit {
+            queries: runs.len(),
+            chosen: if fitted { "fitted" } else { "default" }.into(),
+            default_score,
+            chosen_score: if fitted { best_score } else { default_score },
+        },
+    })
+}
+
+/// [`fit`] as the closure [`crate::index::build_and_fit`] takes.
+pub fn fit_closure<'a>(
+    searcher: &'a Searcher,
+    tuning: &'a [LabelledQuery],
+) -> impl Fn(&IndexGeneration) -> Result<serde_json::Value, IndexError> + Sync + 'a {
+    move |generation| {
+        let fits = fit(searcher, generation, tuning)?;
+        serde_json::to_value(fits).map_err(|e| IndexError::Fit(e.to_string()))
+    }
+}
