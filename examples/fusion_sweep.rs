@@ -67,8 +67,15 @@ fn main() -> anyhow::Result<()> {
             continue;
         }
         let fitted_on = matrix::tuning_queries(set, &queries)?;
-        let generation =
-            matrix::open_set_index(set, &corpus, &fitted_on, &searcher, &spec.cache, &options)?;
+        let generation = matrix::open_set_index(
+            set,
+            &corpus,
+            &fitted_on,
+            &searcher,
+            None,
+            &spec.cache,
+            &options,
+        )?;
         let runs: Vec<(Candidates, &LabelledQuery)> = tune
             .into_iter()
             .map(|q| Ok((searcher.candidates(&generation, &q.query)?, q)))

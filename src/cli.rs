@@ -100,6 +100,10 @@ enum Command {
         /// Where to write the calibration (default: answer.calibration of the config).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Fit on the tuning queries of every set of this matrix instead (e.g. eval/matrix.toml),
+        /// after a leave-one-corpus-out check.
+        #[arg(long, conflicts_with = "queries")]
+        matrix: Option<PathBuf>,
     },
     /// Measure retrieval quality on labelled queries (JSONL: {"qid"?, "query", "relevant": [ids]}),
     /// or on every set of a development matrix.
@@ -184,10 +188,13 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             );
             let root = IndexRoot::new(&config.paths.indexes);
             let bar = progress_bar();
+            // a missing calibration only means no adjustment is fitted; serving reports it
+            let calibration = Calibration::load(&config.answer.calibration).ok();
             let report = crate::reindex::build_fitted(
                 &corpus,
                 &config.paths.corpus,
                 &searcher,
+                calibration.as_ref(),
                 &root,
                 &BuildOptions::from_config(&config, force),
                 &|stage| match (&bar, stage) {
@@ -243,6 +250,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     category,
                     kind,
                     skip_snippets: false,
+                    fusion: None,
                 },
             )?;
             if json {
@@ -290,9 +298,15 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             (None, None) => anyhow::bail!("give --queries FILE or --matrix FILE"),
         },
         Command::Calibrate {
+            matrix: Some(matrix),
+            out,
+            ..
+        } => calibrate_matrix(&config, &matrix, out),
+        Command::Calibrate {
             queries,
             index,
             out,
+            matrix: None,
         } => calibrate(&config, &queries, index, out),
         Command::Ask {
             question,
@@ -387,7 +401,7 @@ fn eval(
     let confidence = calibration.as_ref().map(|c| {
         let same_file =
             crate::eval::is_fitting_file(&c.fitted.queries_file, &c.fitted.queries_hash, queries);
-        let points = crate::eval::confidence_points(&assessed, c, same_file);
+        let points = crate::eval::confidence_points(&assessed, c, &generation, same_file);
         let scope = if same_file {
             "held-back queries (the others fitted the calibration)"
         } else {
@@ -421,7 +435,7 @@ fn eval(
         ),
     }
     if misses {
-        print_misses(&assessed, calibration.as_ref(), config);
+        print_misses(&assessed, calibration.as_ref(), &generation, config);
     }
     Ok(())
 }
@@ -430,9 +444,11 @@ fn eval(
 fn print_misses(
     assessed: &[crate::eval::Assessed],
     calibration: Option<&Calibration>,
+    generation: &IndexGeneration,
     config: &Config,
 ) {
-    let confidence = |a: &crate::eval::Assessed| calibration.map(|c| c.confidence(&a.features).0);
+    let confidence =
+        |a: &crate::eval::Assessed| calibration.map(|c| c.confidence_on(generation, &a.features).0);
     let label = |a: &crate::eval::Assessed| crate::eval::split_key(&a.query).to_string();
     println!(
         "\nin scope, first hit wrong (qid | rank of first relevant | got | expected | query):"
@@ -507,7 +523,7 @@ fn calibrate(
             l2: 0.0,
         },
     );
-    let points = crate::eval::confidence_points(&assessed, &calibration, true);
+    let points = crate::eval::confidence_points(&assessed, &calibration, &generation, true);
     let metrics = judge(&points, config.answer.answer_at, config.answer.clarify_at);
     let path = out.unwrap_or(config.answer.calibration.clone());
     calibration.save(&path)?;
@@ -517,6 +533,63 @@ fn calibrate(
         path.display()
     );
     print_confidence(&metrics, "held-back queries", config);
+    Ok(())
+}
+
+/// Fits the shipped calibration on every matrix set's tuning queries, after judging the same fit
+/// leave-one-corpus-out on each corpus's held-back queries.
+fn calibrate_matrix(config: &Config, path: &Path, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let spec = MatrixSpec::load(path)?;
+    let searcher = Searcher::new(
+        Arc::new(Embedder::from_config(config)?),
+        config.retrieve.clone(),
+    );
+    let thresholds = (config.answer.answer_at, config.answer.clarify_at);
+    let samples =
+        matrix::confidence_samples(&spec, &searcher, &BuildOptions::from_config(config, false))?;
+    println!("leave one corpus out (fitted on the others' tuning queries, judged on its held-back ones):");
+    println!("| corpus left out | queries | AUROC | ECE | P@answer | answered | out of scope escalated |");
+    println!("|---|---|---|---|---|---|---|");
+    for row in matrix::leave_one_corpus_out(&samples, thresholds) {
+        let m = &row.metrics;
+        println!(
+            "| {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            row.corpus,
+            m.queries,
+            m.auroc,
+            m.ece,
+            m.answered_precision,
+            m.answered,
+            m.out_of_scope_escalated
+        );
+    }
+    let fit: Vec<_> = samples
+        .iter()
+        .filter(|s| !s.held_back)
+        .map(|s| (s.features.clone(), s.correct))
+        .collect();
+    let calibration = Calibration::fit(
+        &fit,
+        FitInfo {
+            queries_file: path.display().to_string(),
+            queries_hash: crate::eval::file_hash(path),
+            fit_queries: fit.len(),
+            held_back_queries: samples.len() - fit.len(),
+            model_id: crate::embed::MODEL_ID.to_string(),
+            fitted_at: time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            l2: 0.0,
+        },
+    );
+    let out = out.unwrap_or(config.answer.calibration.clone());
+    calibration.save(&out)?;
+    println!(
+        "fitted on {} tuning queries of {} sets, saved to {}",
+        fit.len(),
+        spec.sets.len(),
+        out.display()
+    );
     Ok(())
 }
 

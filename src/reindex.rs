@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use std::path::Path;
 
+use crate::answer::Calibration;
 use crate::corpus::Corpus;
 use crate::index::{
     self, BuildOptions, BuildReport, BuildStage, Generation, IndexError, IndexGeneration, IndexRoot,
@@ -21,16 +22,17 @@ pub fn build_fitted(
     corpus: &Corpus,
     corpus_dir: &Path,
     searcher: &Searcher,
+    calibration: Option<&Calibration>,
     root: &IndexRoot,
     options: &BuildOptions,
     progress: &(dyn Fn(BuildStage) + Sync),
 ) -> Result<BuildReport, IndexError> {
     let tuning = crate::tune::tuning_queries(&corpus_dir.join("eval").join("dev.jsonl"))?;
     let options = BuildOptions {
-        fit_inputs: crate::tune::fingerprint(&tuning),
+        fit_inputs: crate::tune::fingerprint(&tuning, calibration),
         ..options.clone()
     };
-    let fit = crate::tune::fit_closure(searcher, &tuning);
+    let fit = crate::tune::fit_closure(searcher, &tuning, calibration);
     index::build_and_fit(corpus, searcher.embedder(), root, &options, progress, &fit)
 }
 
@@ -82,6 +84,7 @@ pub struct Reindexer {
     corpus_dir: std::path::PathBuf,
     root: IndexRoot,
     searcher: Arc<Searcher>,
+    calibration: Option<Calibration>,
     options: BuildOptions,
     keep: usize,
     jobs: Mutex<Vec<JobStatus>>,
@@ -94,11 +97,13 @@ fn now() -> String {
 }
 
 impl Reindexer {
-    /// A reindexer building `corpus_dir` into `root`, keeping `keep` generations.
+    /// A reindexer building `corpus_dir` into `root`, keeping `keep` generations; each new
+    /// generation's confidence adjustment is fitted for `calibration` (the one being served).
     pub fn new(
         corpus_dir: std::path::PathBuf,
         root: IndexRoot,
         searcher: Arc<Searcher>,
+        calibration: Option<Calibration>,
         options: BuildOptions,
         keep: usize,
     ) -> Reindexer {
@@ -106,6 +111,7 @@ impl Reindexer {
             corpus_dir,
             root,
             searcher,
+            calibration,
             options,
             keep,
             jobs: Mutex::new(Vec::new()),
@@ -201,6 +207,7 @@ impl Reindexer {
                 &corpus,
                 &self.corpus_dir,
                 &self.searcher,
+                self.calibration.as_ref(),
                 &self.root,
                 &self.options,
                 &|stage| {

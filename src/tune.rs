@@ -1,13 +1,21 @@
-//! Fits made by each build for its own corpus, on the staged generation before it is published: the
-//! fusion of the two rankings, chosen on the corpus's own labelled queries when it has enough of
-//! them (a corpus without labels keeps the default, which was chosen on the development matrix).
+//! Fits made by each build for its own corpus, on the staged generation before it is published:
+//! - the fusion of the two rankings, chosen on the corpus's own labelled queries when it has enough
+//!   of them (a corpus without labels keeps the default, which was chosen on the development matrix);
+//! - the confidence reference: how the out-of-scope bank (questions no corpus of this service
+//!   answers, shipped in the binary) looks on this corpus, so confidence features mean the same on
+//!   every corpus (see [`crate::answer::Reference`]);
+//! - the confidence adjustment: the shipped model's level corrected on the corpus's labelled queries
+//!   when it has enough (see [`crate::answer::Adjustment`]).
+//!
 //! What was fitted, and how it scored, goes into the generation's manifest (`fits`).
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::answer::held_back;
+use crate::answer::{
+    held_back, search_with_raw_features, Adjustment, Calibration, Features, Reference,
+};
 use crate::eval::{load_queries, score_ranking, split_key, LabelledQuery};
 use crate::index::{IndexError, IndexGeneration};
 use crate::retrieve::{Candidates, Fusion, Searcher};
@@ -26,6 +34,38 @@ pub struct Fits {
     pub fusion: Fusion,
     /// How it was chosen.
     pub fusion_fit: FusionFit,
+    /// How out-of-scope questions look here (confidence features are read relative to it).
+    pub confidence_reference: Reference,
+    /// The shipped confidence model's correction for this corpus (identity without labels).
+    pub confidence_adjustment: Adjustment,
+}
+
+/// The out-of-scope bank (our own questions: other agencies, general knowledge, chit-chat, English).
+const OUT_OF_SCOPE_BANK: &str = include_str!("../eval/sets/out-of-scope.jsonl");
+
+/// The bank's questions a build measures its reference on: its tuning part (the held-back part is
+/// the matrix's `out-of-scope` set).
+pub fn reference_questions() -> Vec<String> {
+    OUT_OF_SCOPE_BANK
+        .lines()
+        .filter_map(|l| serde_json::from_str::<LabelledQuery>(l).ok())
+        .filter(|q| !held_back(split_key(q)))
+        .map(|q| q.query)
+        .collect()
+}
+
+/// The confidence reference of `generation` searched with `fusion`.
+fn measure_reference(
+    searcher: &Searcher,
+    generation: &IndexGeneration,
+    fusion: Fusion,
+) -> Result<Reference, IndexError> {
+    let samples = reference_questions()
+        .iter()
+        .map(|q| search_with_raw_features(searcher, generation, q, 5, Some(fusion)).map(|(_, f)| f))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| IndexError::Fit(e.to_string()))?;
+    Ok(Reference::measure(&samples))
 }
 
 /// How the fusion was chosen, with its figures on the tuning queries.
@@ -62,12 +102,14 @@ pub fn tuning_queries(path: &Path) -> Result<Vec<LabelledQuery>, IndexError> {
 }
 
 /// Version of the fitting code; bump when what a fit does changes, so generations are refitted.
-const FIT_VERSION: u32 = 2;
+const FIT_VERSION: u32 = 5;
 
-/// Fingerprint of the fitting code and the tuning queries (what
+/// Fingerprint of the fitting code, the tuning queries, the bank and the shipped calibration (what
 /// [`crate::index::BuildOptions::fit_inputs`] records).
-pub fn fingerprint(queries: &[LabelledQuery]) -> String {
-    let text = serde_json::to_string(queries).unwrap_or_default();
+pub fn fingerprint(queries: &[LabelledQuery], calibration: Option<&Calibration>) -> String {
+    let text = serde_json::to_string(queries).unwrap_or_default()
+        + OUT_OF_SCOPE_BANK
+        + &serde_json::to_string(&calibration).unwrap_or_default();
     format!(
         "v{FIT_VERSION}-{}",
         &blake3::hash(text.as_bytes()).to_hex()[..16]
@@ -113,27 +155,64 @@ fn score(
 }
 
 /// Fits the fusion of `generation` on `tuning` (labelled queries of this corpus; labels naming
-/// entries the generation lacks are ignored).
+/// entries the generation lacks are ignored), then measures the confidence reference and fits the
+/// adjustment of `calibration` (when given) with that fusion.
 pub fn fit(
     searcher: &Searcher,
     generation: &IndexGeneration,
     tuning: &[LabelledQuery],
+    calibration: Option<&Calibration>,
 ) -> Result<Fits, IndexError> {
-    let usable: Vec<&LabelledQuery> = tuning
+    let known: Vec<&LabelledQuery> = tuning
         .iter()
-        .filter(|q| q.in_scope() && q.relevant.iter().all(|r| generation.entry(&r.0).is_some()))
+        .filter(|q| q.relevant.iter().all(|r| generation.entry(&r.0).is_some()))
         .collect();
+    let (fusion, fusion_fit) = fit_fusion(searcher, generation, &known)?;
+    let confidence_reference = measure_reference(searcher, generation, fusion)?;
+    let confidence_adjustment = match calibration {
+        Some(c) if known.len() >= crate::answer::MIN_ADJUSTMENT_QUERIES => {
+            let points = known
+                .iter()
+                .map(|q| {
+                    let (results, raw) =
+                        search_with_raw_features(searcher, generation, &q.query, 5, Some(fusion))?;
+                    let features: Features = raw.relative_to(&confidence_reference);
+                    let correct = results
+                        .hits
+                        .first()
+                        .is_some_and(|h| q.relevant.contains(&h.id));
+                    Ok((c.confidence(&features).0, correct))
+                })
+                .collect::<Result<Vec<_>, crate::retrieve::RetrieveError>>()
+                .map_err(|e| IndexError::Fit(e.to_string()))?;
+            Adjustment::fit(&points)
+        }
+        _ => Adjustment::identity(),
+    };
+    Ok(Fits {
+        fusion,
+        fusion_fit,
+        confidence_reference,
+        confidence_adjustment,
+    })
+}
+
+/// The fusion chosen on the in-scope `tuning` queries, and how.
+fn fit_fusion(
+    searcher: &Searcher,
+    generation: &IndexGeneration,
+    tuning: &[&LabelledQuery],
+) -> Result<(Fusion, FusionFit), IndexError> {
+    let usable: Vec<&LabelledQuery> = tuning.iter().copied().filter(|q| q.in_scope()).collect();
     let default = searcher.default_fusion();
     if usable.len() < MIN_TUNING_QUERIES {
-        return Ok(Fits {
-            fusion: default,
-            fusion_fit: FusionFit {
-                queries: usable.len(),
-                chosen: "default".into(),
-                default_score: 0.0,
-                chosen_score: 0.0,
-            },
-        });
+        let fit = FusionFit {
+            queries: usable.len(),
+            chosen: "default".into(),
+            default_score: 0.0,
+            chosen_score: 0.0,
+        };
+        return Ok((default, fit));
     }
     let runs = usable
         .into_iter()
@@ -149,24 +228,23 @@ pub fn fit(
             |a, b| if b.1 > a.1 { b } else { a },
         );
     let fitted = best_score >= default_score + MIN_GAIN_QUERIES / runs.len() as f64;
-    Ok(Fits {
-        fusion: if fitted { best } else { default },
-        fusion_fit: FusionFit {
-            queries: runs.len(),
-            chosen: if fitted { "fitted" } else { "default" }.into(),
-            default_score,
-            chosen_score: if fitted { best_score } else { default_score },
-        },
-    })
+    let fit = FusionFit {
+        queries: runs.len(),
+        chosen: if fitted { "fitted" } else { "default" }.into(),
+        default_score,
+        chosen_score: if fitted { best_score } else { default_score },
+    };
+    Ok((if fitted { best } else { default }, fit))
 }
 
 /// [`fit`] as the closure [`crate::index::build_and_fit`] takes.
 pub fn fit_closure<'a>(
     searcher: &'a Searcher,
     tuning: &'a [LabelledQuery],
+    calibration: Option<&'a Calibration>,
 ) -> impl Fn(&IndexGeneration) -> Result<serde_json::Value, IndexError> + Sync + 'a {
     move |generation| {
-        let fits = fit(searcher, generation, tuning)?;
+        let fits = fit(searcher, generation, tuning, calibration)?;
         serde_json::to_value(fits).map_err(|e| IndexError::Fit(e.to_string()))
     }
 }

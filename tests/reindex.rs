@@ -317,6 +317,7 @@ fn one_build_at_a_time() {
         corpus,
         root,
         Arc::new(common::searcher()),
+        None,
         options,
         3,
     ));

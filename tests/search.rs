@@ -91,7 +91,7 @@ fn filters_snippets_and_limits() {
                 limit: 10,
                 category: Some("tik.2 layanan pengelolaan user".into()),
                 kind: Some(EntryType::Faq),
-                skip_snippets: false,
+                ..Default::default()
             },
         )
         .unwrap();

@@ -62,6 +62,120 @@ pub enum CalibrationError {
     },
 }
 
+/// A generation's own adjustment of the shipped model, fitted by its build on the corpus's labelled
+/// queries when it has enough: `P = sigmoid(scale * logit(p) + shift)`. The shipped model ranks well
+/// across corpora, but how often its "0.8" is right depends on the corpus and on how many of its
+/// questions are out of scope; a few dozen labels fix that level.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Adjustment {
+    /// Slope on the logit.
+    pub scale: f64,
+    /// Offset on the logit.
+    pub shift: f64,
+    /// Labelled queries it was fitted on (0: none, identity).
+    pub queries: usize,
+}
+
+/// Fewest labelled queries a build fits an [`Adjustment`] on.
+pub const MIN_ADJUSTMENT_QUERIES: usize = 30;
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
+}
+
+impl Adjustment {
+    /// No adjustment.
+    pub fn identity() -> Adjustment {
+        Adjustment {
+            scale: 1.0,
+            shift: 0.0,
+            queries: 0,
+        }
+    }
+
+    /// The adjustment a generation was published with (manifest `fits.confidence_adjustment`).
+    pub fn of(generation: &crate::index::IndexGeneration) -> Adjustment {
+        generation
+            .manifest
+            .fits
+            .get("confidence_adjustment")
+            .and_then(|v| Adjustment::deserialize(v).ok())
+            .unwrap_or_else(Adjustment::identity)
+    }
+
+    /// Fits scale and shift on (shipped-model probability, first hit correct) pairs, pulled towards
+    /// the identity so a few labels move it only as far as they show.
+    pub fn fit(points: &[(f64, bool)]) -> Adjustment {
+        if points.len() < MIN_ADJUSTMENT_QUERIES {
+            return Adjustment::identity();
+        }
+        let n = points.len() as f64;
+        let pull = 1.0 / n;
+        let loss = |a: f64, b: f64| {
+            points
+                .iter()
+                .map(|(p, y)| {
+                    let q = sigmoid(a * logit(*p) + b).clamp(1e-12, 1.0 - 1e-12);
+                    if *y {
+                        -q.ln()
+                    } else {
+                        -(1.0 - q).ln()
+                    }
+                })
+                .sum::<f64>()
+                / n
+                + pull / 2.0 * ((a - 1.0).powi(2) + b * b)
+        };
+        let (mut a, mut b) = (1.0, 0.0);
+        // damped Newton steps on the penalised log-loss (two parameters)
+        for _ in 0..100 {
+            let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            for (p, y) in points {
+                let z = logit(*p);
+                let q = sigmoid(a * z + b);
+                let e = q - f64::from(u8::from(*y));
+                let w = q * (1.0 - q);
+                ga += e * z;
+                gb += e;
+                haa += w * z * z;
+                hab += w * z;
+                hbb += w;
+            }
+            let (ga, gb) = (ga / n + pull * (a - 1.0), gb / n + pull * b);
+            let (haa, hab, hbb) = (haa / n + pull, hab / n, hbb / n + pull);
+            let det = haa * hbb - hab * hab;
+            if det.abs() < 1e-15 {
+                break;
+            }
+            let (da, db) = ((hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det);
+            let before = loss(a, b);
+            let mut step = 1.0;
+            while step > 1e-4 && loss(a - step * da, b - step * db) > before {
+                step /= 2.0;
+            }
+            a -= step * da;
+            b -= step * db;
+            if (step * da).abs() + (step * db).abs() < 1e-9 {
+                break;
+            }
+        }
+        Adjustment {
+            scale: a,
+            shift: b,
+            queries: points.len(),
+        }
+    }
+
+    /// The adjusted confidence.
+    pub fn apply(&self, c: Confidence) -> Confidence {
+        if self.queries == 0 {
+            return c;
+        }
+        Confidence(sigmoid(self.scale * logit(c.0) + self.shift))
+    }
+}
+
 /// Whether a labelled query is held back from fitting (about a third, decided by its qid alone).
 pub fn held_back(qid: &str) -> bool {
     blake3::hash(qid.as_bytes()).as_bytes()[0].is_multiple_of(3)
@@ -99,7 +213,16 @@ impl Calibration {
         )
     }
 
-    /// P(first hit correct) for these features.
+    /// P(first hit correct) for these features on `generation` (its own [`Adjustment`] applied).
+    pub fn confidence_on(
+        &self,
+        generation: &crate::index::IndexGeneration,
+        f: &Features,
+    ) -> Confidence {
+        Adjustment::of(generation).apply(self.confidence(f))
+    }
+
+    /// P(first hit correct) for these features, before any generation's adjustment.
     pub fn confidence(&self, f: &Features) -> Confidence {
         let z = self.bias
             + f.0
@@ -341,6 +464,20 @@ mod tests {
         let m = judge(&points, 0.7, 0.4);
         assert!(m.auroc > 0.8, "{m:?}");
         assert!(m.ece < 0.1, "{m:?}");
+    }
+
+    #[test]
+    fn an_adjustment_moves_an_overconfident_model_to_the_observed_rate() {
+        // the model says 0.9 but only half of these are right
+        let points: Vec<(f64, bool)> = (0..200).map(|i| (0.9, i % 2 == 0)).collect();
+        let a = Adjustment::fit(&points);
+        let adjusted = a.apply(Confidence(0.9)).0;
+        assert!((adjusted - 0.5).abs() < 0.1, "{a:?} -> {adjusted}");
+        assert_eq!(Adjustment::fit(&points[..10]), Adjustment::identity());
+        assert_eq!(
+            Adjustment::identity().apply(Confidence(0.3)),
+            Confidence(0.3)
+        );
     }
 
     #[test]

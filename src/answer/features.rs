@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use serde::{Deserialize, Serialize};
+
 use crate::embed::cosine;
 use crate::index::IndexGeneration;
 use crate::retrieve::{SearchHit, SearchResults};
@@ -21,6 +23,79 @@ pub const FEATURE_NAMES: [&str; 7] = [
 /// Feature vector of one search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Features(pub [f64; 7]);
+
+/// Features measured as similarity, whose scale depends on the corpus (how close an unrelated
+/// question comes to some passage): these are taken relative to the generation's [`Reference`].
+const RELATIVE: [usize; 4] = [0, 1, 2, 5];
+
+/// How out-of-scope questions look on one generation: the mean and spread of each feature over a bank
+/// of questions no corpus of this service answers. Fitted by each build; the calibrated model reads
+/// features relative to it, so a corpus of long Wikipedia passages and one of short FAQs mean the
+/// same thing by "0.3 above what a random question gets".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reference {
+    /// Mean of each feature over the bank.
+    pub mean: Vec<f64>,
+    /// Standard deviation of each feature over the bank.
+    pub std: Vec<f64>,
+    /// Bank questions it was measured on.
+    pub questions: usize,
+}
+
+impl Reference {
+    /// No adjustment (generations built before references existed).
+    pub fn identity() -> Reference {
+        Reference {
+            mean: vec![0.0; FEATURE_NAMES.len()],
+            std: vec![1.0; FEATURE_NAMES.len()],
+            questions: 0,
+        }
+    }
+
+    /// The reference measured on `samples` (raw features of bank questions).
+    pub fn measure(samples: &[Features]) -> Reference {
+        let n = samples.len().max(1) as f64;
+        let mean: Vec<f64> = (0..FEATURE_NAMES.len())
+            .map(|j| samples.iter().map(|f| f.0[j]).sum::<f64>() / n)
+            .collect();
+        let std = (0..FEATURE_NAMES.len())
+            .map(|j| {
+                let var = samples
+                    .iter()
+                    .map(|f| (f.0[j] - mean[j]).powi(2))
+                    .sum::<f64>()
+                    / n;
+                var.sqrt().max(1e-3)
+            })
+            .collect();
+        Reference {
+            mean,
+            std,
+            questions: samples.len(),
+        }
+    }
+
+    /// The reference a generation was published with (manifest `fits.confidence_reference`).
+    pub fn of(generation: &IndexGeneration) -> Reference {
+        generation
+            .manifest
+            .fits
+            .get("confidence_reference")
+            .and_then(|v| Reference::deserialize(v).ok())
+            .filter(|r| r.mean.len() == FEATURE_NAMES.len() && r.std.len() == FEATURE_NAMES.len())
+            .unwrap_or_else(Reference::identity)
+    }
+}
+
+impl Features {
+    /// The similarity features in units of the reference's spread above its mean.
+    pub fn relative_to(mut self, reference: &Reference) -> Features {
+        for j in RELATIVE {
+            self.0[j] = (self.0[j] - reference.mean[j]) / reference.std[j];
+        }
+        self
+    }
+}
 
 /// Best cosine between the query and any passage of the hit's entry.
 fn entry_cosine(generation: &IndexGeneration, results: &SearchResults, hit: &SearchHit) -> f32 {

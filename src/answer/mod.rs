@@ -12,10 +12,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use calibrate::{
-    held_back, judge, Calibration, CalibrationError, Confidence, ConfidenceMetrics, FitInfo,
+    held_back, judge, Adjustment, Calibration, CalibrationError, Confidence, ConfidenceMetrics,
+    FitInfo, MIN_ADJUSTMENT_QUERIES,
 };
 pub use compose::{whatsapp_markup, Channel, Escalation, WHATSAPP_LIMIT};
-pub use features::{Features, FEATURE_NAMES};
+pub use features::{Features, Reference, FEATURE_NAMES};
 pub use route::{route, Field, Found, Menu, Route};
 
 use crate::config::AnswerConfig;
@@ -76,12 +77,26 @@ pub fn article_message(entry: &crate::corpus::Entry) -> String {
     compose::answer_text(entry, None, Channel::WhatsApp)
 }
 
-/// Searches `question` (at most `limit` hits) and computes the confidence features of the results.
+/// Searches `question` (at most `limit` hits) and computes the confidence features of the results,
+/// relative to the generation's [`Reference`].
 pub fn search_with_features(
     searcher: &Searcher,
     generation: &IndexGeneration,
     question: &str,
     limit: usize,
+) -> Result<(SearchResults, Features), RetrieveError> {
+    let (results, raw) = search_with_raw_features(searcher, generation, question, limit, None)?;
+    Ok((results, raw.relative_to(&Reference::of(generation))))
+}
+
+/// [`search_with_features`] with the features as measured (no reference) and, optionally, another
+/// fusion than the generation's (a build measures its reference before it is published).
+pub fn search_with_raw_features(
+    searcher: &Searcher,
+    generation: &IndexGeneration,
+    question: &str,
+    limit: usize,
+    fusion: Option<crate::retrieve::Fusion>,
 ) -> Result<(SearchResults, Features), RetrieveError> {
     let results = searcher.search(
         generation,
@@ -89,6 +104,7 @@ pub fn search_with_features(
             query: question.to_string(),
             limit,
             skip_snippets: true,
+            fusion,
             ..Default::default()
         },
     )?;
@@ -132,6 +148,11 @@ impl Answerer {
         }
     }
 
+    /// The shipped calibration (each generation adjusts it, see [`Adjustment`]).
+    pub fn calibration(&self) -> &Calibration {
+        &self.calibration
+    }
+
     /// The searcher used.
     pub fn searcher(&self) -> &Arc<Searcher> {
         &self.searcher
@@ -149,7 +170,7 @@ impl Answerer {
             question,
             self.config.suggestions.max(5),
         )?;
-        let confidence = self.calibration.confidence(&features);
+        let confidence = self.calibration.confidence_on(generation, &features);
         Ok((results, features, confidence))
     }
 

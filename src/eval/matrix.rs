@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{load_queries, score_ranking, LabelledQuery, RetrievalMetrics};
-use crate::answer::{held_back, judge, search_with_features, Calibration, ConfidenceMetrics};
+use crate::answer::{
+    held_back, judge, search_with_features, Calibration, ConfidenceMetrics, Features,
+};
 use crate::corpus::{document_id, load_documents, Corpus, CorpusErrors, Entry, EntryId};
 use crate::index::{self, BuildOptions, IndexError, IndexGeneration, IndexRoot};
 use crate::retrieve::{Candidates, Evidence, Fusion, RetrieveError, Searcher};
@@ -358,12 +360,14 @@ pub fn tuning_queries(
     }
 }
 
-/// Builds (or reuses) the set's index under `cache`, fitted on `tuning`, and opens it.
+/// Builds (or reuses) the set's index under `cache`, fitted on `tuning` (and, given the shipped
+/// `calibration`, its confidence adjustment), and opens it.
 pub fn open_set_index(
     set: &SetSpec,
     corpus: &Corpus,
     tuning: &[LabelledQuery],
     searcher: &Searcher,
+    calibration: Option<&Calibration>,
     cache: &Path,
     options: &BuildOptions,
 ) -> Result<IndexGeneration, MatrixError> {
@@ -373,10 +377,10 @@ pub fn open_set_index(
     };
     let root = IndexRoot::new(cache.join(&set.name));
     let options = BuildOptions {
-        fit_inputs: crate::tune::fingerprint(tuning),
+        fit_inputs: crate::tune::fingerprint(tuning, calibration),
         ..options.clone()
     };
-    let fit = crate::tune::fit_closure(searcher, tuning);
+    let fit = crate::tune::fit_closure(searcher, tuning, calibration);
     index::build_and_fit(corpus, searcher.embedder(), &root, &options, &|_| {}, &fit)
         .map_err(index_err)?;
     IndexGeneration::open_current(&root).map_err(index_err)
@@ -427,7 +431,7 @@ pub fn run_set(
                 side(generation, &c.vector),
                 ids(generation, rrf.iter().map(|f| f.entry)),
             ],
-            confidence: calibration.confidence(&features).0,
+            confidence: calibration.confidence_on(generation, &features).0,
             signals: [
                 c.vector.first().map_or(0.0, |(_, e)| f64::from(e.score)),
                 if bm25(0) > 0.0 {
@@ -511,7 +515,15 @@ pub fn run(
     for set in &spec.sets {
         let (corpus, queries) = load_set(set)?;
         let tuning = tuning_queries(set, &queries)?;
-        let generation = open_set_index(set, &corpus, &tuning, searcher, &spec.cache, options)?;
+        let generation = open_set_index(
+            set,
+            &corpus,
+            &tuning,
+            searcher,
+            Some(calibration),
+            &spec.cache,
+            options,
+        )?;
         reports.push(run_set(
             set,
             &queries,
@@ -523,6 +535,102 @@ pub fn run(
         )?);
     }
     Ok(reports)
+}
+
+/// One labelled query's confidence features on its set's generation (relative to its reference).
+#[derive(Debug, Clone)]
+pub struct ConfidenceSample {
+    /// Which corpus it belongs to (sets over the same corpus share it).
+    pub corpus: String,
+    /// Features of the hybrid search.
+    pub features: Features,
+    /// Whether the first hit is relevant.
+    pub correct: bool,
+    /// Whether some entry answers it.
+    pub in_scope: bool,
+    /// Whether it is in the set's held-back split.
+    pub held_back: bool,
+}
+
+/// Which corpus a set searches (its folder, file or documents folder).
+pub fn corpus_key(set: &SetSpec) -> String {
+    set.corpus
+        .as_ref()
+        .or(set.documents.as_ref())
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
+/// Confidence samples of every query of every set (indexes built and fitted as [`run`] does).
+pub fn confidence_samples(
+    spec: &MatrixSpec,
+    searcher: &Searcher,
+    options: &BuildOptions,
+) -> Result<Vec<ConfidenceSample>, MatrixError> {
+    let mut samples = Vec::new();
+    for set in &spec.sets {
+        let (corpus, queries) = load_set(set)?;
+        let tuning = tuning_queries(set, &queries)?;
+        // the shipped model is what is being fitted here: no adjustment on top of the old one
+        let generation =
+            open_set_index(set, &corpus, &tuning, searcher, None, &spec.cache, options)?;
+        for q in &queries {
+            let (results, features) = search_with_features(searcher, &generation, &q.query, 10)
+                .map_err(|source| MatrixError::Search {
+                    set: set.name.clone(),
+                    source,
+                })?;
+            samples.push(ConfidenceSample {
+                corpus: corpus_key(set),
+                features,
+                correct: results
+                    .hits
+                    .first()
+                    .is_some_and(|h| q.relevant.contains(&h.id)),
+                in_scope: q.in_scope(),
+                held_back: in_split(set, q, Split::HeldBack),
+            });
+        }
+    }
+    Ok(samples)
+}
+
+/// Confidence of a model fitted without one corpus, on that corpus's held-back queries.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    /// The corpus left out of the fit.
+    pub corpus: String,
+    /// Figures on its held-back queries.
+    pub metrics: ConfidenceMetrics,
+}
+
+/// Leave-one-corpus-out: for each corpus, a calibration fitted on the other corpora's tuning
+/// samples, judged on this corpus's held-back samples.
+pub fn leave_one_corpus_out(samples: &[ConfidenceSample], thresholds: (f64, f64)) -> Vec<LeftOut> {
+    let mut corpora: Vec<&str> = samples.iter().map(|s| s.corpus.as_str()).collect();
+    corpora.dedup();
+    corpora.sort();
+    corpora.dedup();
+    corpora
+        .into_iter()
+        .map(|left_out| {
+            let fit: Vec<(Features, bool)> = samples
+                .iter()
+                .filter(|s| s.corpus != left_out && !s.held_back)
+                .map(|s| (s.features.clone(), s.correct))
+                .collect();
+            let c = Calibration::fit(&fit, crate::answer::FitInfo::default());
+            let points: Vec<(f64, bool, bool)> = samples
+                .iter()
+                .filter(|s| s.corpus == left_out && s.held_back)
+                .map(|s| (c.confidence(&s.features).0, s.correct, s.in_scope))
+                .collect();
+            LeftOut {
+                corpus: left_out.to_string(),
+                metrics: judge(&points, thresholds.0, thresholds.1),
+            }
+        })
+        .collect()
 }
 
 /// The matrix as a Markdown table (the README's quality section prints this).

@@ -274,11 +274,13 @@ pub fn retrieval_metrics(assessed: &[Assessed]) -> RetrievalMetrics {
     RetrievalMetrics::from_scores(assessed.len(), &scores)
 }
 
-/// (confidence, first hit correct, in scope) of each assessed query, as [`crate::answer::judge`]
-/// takes them; with `held_back_only`, only the queries a calibration is never fitted on.
+/// (confidence on `generation`, first hit correct, in scope) of each assessed query, as
+/// [`crate::answer::judge`] takes them; with `held_back_only`, only the queries a calibration is
+/// never fitted on.
 pub fn confidence_points(
     assessed: &[Assessed],
     calibration: &crate::answer::Calibration,
+    generation: &crate::index::IndexGeneration,
     held_back_only: bool,
 ) -> Vec<(f64, bool, bool)> {
     assessed
@@ -286,7 +288,7 @@ pub fn confidence_points(
         .filter(|a| !held_back_only || crate::answer::held_back(split_key(&a.query)))
         .map(|a| {
             (
-                calibration.confidence(&a.features).0,
+                calibration.confidence_on(generation, &a.features).0,
                 a.correct,
                 a.query.in_scope(),
             )

@@ -55,6 +55,8 @@ pub struct SearchRequest {
     pub kind: Option<EntryType>,
     /// Leave snippets empty (callers that only need the ranking, e.g. answering).
     pub skip_snippets: bool,
+    /// Fuse with this instead of the generation's fusion (fitting a generation before it is served).
+    pub fusion: Option<Fusion>,
 }
 
 /// One entry found.
@@ -233,7 +235,7 @@ impl Searcher {
     ) -> Result<SearchResults, RetrieveError> {
         let started = Instant::now();
         let candidates = self.candidates(generation, &request.query)?;
-        let fused = candidates.fuse(&self.fusion(generation));
+        let fused = candidates.fuse(&request.fusion.unwrap_or_else(|| self.fusion(generation)));
         let Candidates {
             terms,
             query_vector: qv,

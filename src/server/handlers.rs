@@ -276,6 +276,7 @@ pub async fn search(
         category: p.category.filter(|c| !c.is_empty()),
         kind,
         skip_snippets: false,
+        fusion: None,
     };
     let generation = state.generation.load_full();
     let worker = state.clone();

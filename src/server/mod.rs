@@ -63,6 +63,7 @@ impl AppState {
             config.paths.corpus.clone(),
             IndexRoot::new(&config.paths.indexes),
             answerer.searcher().clone(),
+            Some(answerer.calibration().clone()),
             BuildOptions::from_config(&config, false),
             config.paths.keep_generations,
         ));

@@ -37,10 +37,14 @@ pub fn mini_corpus() -> PathBuf {
 /// Builds `corpus_dir` into `root` with default options, fitted as `haipedia index` fits it.
 pub fn build(corpus_dir: &Path, root: &IndexRoot) -> BuildReport {
     let corpus = Corpus::load_dir(corpus_dir).expect("valid corpus");
+    let calibration =
+        haipedia::answer::Calibration::load(&project().join(&Config::default().answer.calibration))
+            .ok();
     haipedia::reindex::build_fitted(
         &corpus,
         corpus_dir,
         &searcher(),
+        calibration.as_ref(),
         root,
         &BuildOptions::from_config(&Config::default(), true),
         &|_| {},
