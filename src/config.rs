@@ -255,6 +255,12 @@ mod tests {
                 .unwrap();
         assert_eq!(config.retrieve.lexical_candidates, 40);
         assert_eq!(config.retrieve.fusion, RetrieveConfig::default().fusion);
+        let rrf: Config = toml::from_str(
+            "[retrieve]\nfusion = { kind = \"rrf\", lexical = 1, vector = 1, k = 60 }\n",
+        )
+        .unwrap();
+        assert_eq!(rrf.retrieve.fusion, Fusion::PLAIN_RRF);
+        assert!(toml::from_str::<Config>("[retrieve]\nfusion = { kind = \"mix\" }\n").is_err());
         assert_eq!(config.paths.corpus, PathBuf::from("kb"));
         config.apply_env(|k| (k == "HAIPEDIA_CORPUS").then(|| "other".into()));
         assert_eq!(config.paths.corpus, PathBuf::from("other"));

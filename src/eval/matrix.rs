@@ -375,7 +375,9 @@ pub fn open_set_index(
         set: set.name.clone(),
         source,
     };
-    let root = IndexRoot::new(cache.join(&set.name));
+    // sets over the same corpus share one index folder (a new fit rebuilds it, reusing the vectors)
+    let folder = blake3::hash(corpus_key(set).as_bytes()).to_hex();
+    let root = IndexRoot::new(cache.join(&folder.as_str()[..16]));
     let options = BuildOptions {
         fit_inputs: crate::tune::fingerprint(tuning, calibration),
         ..options.clone()
@@ -383,6 +385,7 @@ pub fn open_set_index(
     let fit = crate::tune::fit_closure(searcher, tuning, calibration);
     index::build_and_fit(corpus, searcher.embedder(), &root, &options, &|_| {}, &fit)
         .map_err(index_err)?;
+    root.collect_garbage(2).map_err(index_err)?;
     IndexGeneration::open_current(&root).map_err(index_err)
 }
 
