@@ -509,20 +509,7 @@ fn calibrate(
         .iter()
         .map(|a| (a.features.clone(), a.correct))
         .collect();
-    let calibration = Calibration::fit(
-        &samples,
-        FitInfo {
-            queries_file: queries.display().to_string(),
-            queries_hash: crate::eval::file_hash(queries),
-            fit_queries: fit.len(),
-            held_back_queries: held.len(),
-            model_id: generation.manifest.model_id.clone(),
-            fitted_at: time::OffsetDateTime::now_utc()
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
-            l2: 0.0,
-        },
-    );
+    let calibration = Calibration::fit(&samples, FitInfo::now(queries, fit.len(), held.len()));
     let points = crate::eval::confidence_points(&assessed, &calibration, &generation, true);
     let metrics = judge(&points, config.answer.answer_at, config.answer.clarify_at);
     let path = out.unwrap_or(config.answer.calibration.clone());
@@ -570,17 +557,7 @@ fn calibrate_matrix(config: &Config, path: &Path, out: Option<PathBuf>) -> anyho
         .collect();
     let calibration = Calibration::fit(
         &fit,
-        FitInfo {
-            queries_file: path.display().to_string(),
-            queries_hash: crate::eval::file_hash(path),
-            fit_queries: fit.len(),
-            held_back_queries: samples.len() - fit.len(),
-            model_id: crate::embed::MODEL_ID.to_string(),
-            fitted_at: time::OffsetDateTime::now_utc()
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
-            l2: 0.0,
-        },
+        FitInfo::now(path, fit.len(), samples.len() - fit.len()),
     );
     let out = out.unwrap_or(config.answer.calibration.clone());
     calibration.save(&out)?;

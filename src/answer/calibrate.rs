@@ -49,6 +49,25 @@ pub struct FitInfo {
     pub l2: f64,
 }
 
+impl FitInfo {
+    /// Provenance of a fit made now on `fit_queries` of `queries_file` (`held_back_queries` kept out).
+    pub fn now(queries_file: &Path, fit_queries: usize, held_back_queries: usize) -> FitInfo {
+        FitInfo {
+            queries_file: queries_file.display().to_string(),
+            queries_hash: std::fs::read(queries_file)
+                .map(|b| blake3::hash(&b).to_hex().to_string())
+                .unwrap_or_default(),
+            fit_queries,
+            held_back_queries,
+            model_id: crate::embed::MODEL_ID.to_string(),
+            fitted_at: time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            l2: 0.0,
+        }
+    }
+}
+
 /// Why a calibration cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum CalibrationError {
