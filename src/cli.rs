@@ -185,7 +185,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             let searcher = Searcher::new(
                 Arc::new(Embedder::from_config(&config)?),
                 config.retrieve.clone(),
-            );
+            )
+            .with_query_cache(crate::tune::FIT_QUERY_CACHE);
             let root = IndexRoot::new(&config.paths.indexes);
             let bar = progress_bar();
             // a missing calibration only means no adjustment is fitted; serving reports it

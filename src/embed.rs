@@ -217,10 +217,26 @@ impl Embedder {
             .ok_or_else(|| EmbedError::Inference("no vector returned".into()))
     }
 
+    /// Embeds questions (`query: ` prefix) in batches, in input order: what a build does with the
+    /// queries it fits on.
+    pub fn embed_queries(&self, questions: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.embed_batched("query: ", questions, 32, &|_| {})
+    }
+
     /// Embeds passages (`passage: ` prefix) in batches, calling `progress` with the count done so far.
     /// Texts are batched by length (less padding), results come back in input order.
     pub fn embed_passages(
         &self,
+        texts: &[String],
+        batch_size: usize,
+        progress: &dyn Fn(usize),
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.embed_batched("passage: ", texts, batch_size, progress)
+    }
+
+    fn embed_batched(
+        &self,
+        prefix: &str,
         texts: &[String],
         batch_size: usize,
         progress: &dyn Fn(usize),
@@ -232,7 +248,7 @@ impl Embedder {
         for batch in order.chunks(batch_size.max(1)) {
             let prefixed: Vec<String> = batch
                 .iter()
-                .map(|&i| format!("passage: {}", texts[i]))
+                .map(|&i| format!("{prefix}{}", texts[i]))
                 .collect();
             for (&i, v) in batch.iter().zip(self.run(&prefixed, batch_size)?) {
                 out[i] = v;

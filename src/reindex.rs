@@ -98,7 +98,8 @@ fn now() -> String {
 
 impl Reindexer {
     /// A reindexer building `corpus_dir` into `root`, keeping `keep` generations; each new
-    /// generation's confidence adjustment is fitted for `calibration` (the one being served).
+    /// generation's confidence adjustment is fitted for `calibration` (the one being served). Its
+    /// fits search with a copy of `searcher` that keeps the fitting queries' vectors.
     pub fn new(
         corpus_dir: std::path::PathBuf,
         root: IndexRoot,
@@ -110,7 +111,7 @@ impl Reindexer {
         Reindexer {
             corpus_dir,
             root,
-            searcher,
+            searcher: Arc::new(searcher.with_query_cache(crate::tune::FIT_QUERY_CACHE)),
             calibration,
             options,
             keep,

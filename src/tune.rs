@@ -20,6 +20,10 @@ use crate::eval::{load_queries, score_ranking, split_key, LabelledQuery};
 use crate::index::{IndexError, IndexGeneration};
 use crate::retrieve::{Candidates, Fusion, Searcher};
 
+/// Query vectors a fitting searcher keeps ([`Searcher::with_query_cache`]): the bank and a corpus's
+/// tuning queries, embedded once per process and reused by every later reindex.
+pub const FIT_QUERY_CACHE: usize = 4096;
+
 /// Fewest in-scope tuning queries for which a build departs from the default fusion.
 pub const MIN_TUNING_QUERIES: usize = 30;
 /// A fitted fusion replaces the default only when it gains at least this much per query (mean of
@@ -156,7 +160,8 @@ fn score(
 
 /// Fits the fusion of `generation` on `tuning` (labelled queries of this corpus; labels naming
 /// entries the generation lacks are ignored), then measures the confidence reference and fits the
-/// adjustment of `calibration` (when given) with that fusion.
+/// adjustment of `calibration` (when given) with that fusion. `searcher` should keep enough query
+/// vectors for the bank and `tuning` (see [`FIT_QUERY_CACHE`]): each is searched more than once.
 pub fn fit(
     searcher: &Searcher,
     generation: &IndexGeneration,
@@ -167,6 +172,11 @@ pub fn fit(
         .iter()
         .filter(|q| q.relevant.iter().all(|r| generation.entry(&r.0).is_some()))
         .collect();
+    let mut questions = reference_questions();
+    questions.extend(known.iter().map(|q| q.query.clone()));
+    searcher
+        .warm(&questions)
+        .map_err(|e| IndexError::Fit(e.to_string()))?;
     let (fusion, fusion_fit) = fit_fusion(searcher, generation, &known)?;
     let confidence_reference = measure_reference(searcher, generation, fusion)?;
     let confidence_adjustment = match calibration {

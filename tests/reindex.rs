@@ -205,6 +205,13 @@ fn queries_never_fail_while_editors_reindex_and_only_changed_passages_are_embedd
         "{status}"
     );
     assert_eq!(status["manifest"]["generation"], first + 5);
+    // each generation carries what its build fitted: the fusion and the confidence reference
+    let fits = &status["manifest"]["fits"];
+    assert!(fits["fusion"]["kind"].is_string(), "{status}");
+    assert!(
+        fits["confidence_reference"]["questions"].as_u64() >= Some(100),
+        "{status}"
+    );
 }
 
 #[test]

@@ -151,3 +151,26 @@ impl Features {
         ])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similarity_features_are_read_against_the_reference() {
+        let bank = [
+            Features([0.8, 0.0, 0.2, 0.0, 0.0, 1.0, 1.0]),
+            Features([0.9, 0.1, 0.4, 1.0, 1.0, 3.0, 2.0]),
+        ];
+        let r = Reference::measure(&bank);
+        assert_eq!(r.questions, 2);
+        let f = Features([0.95, 0.05, 0.3, 1.0, 0.0, 2.0, 1.5]).relative_to(&r);
+        // 0.95 is 2 spreads (0.05) above the bank's mean cosine 0.85; flags and length stay
+        assert!((f.0[0] - 2.0).abs() < 1e-9, "{f:?}");
+        assert_eq!((f.0[3], f.0[4], f.0[6]), (1.0, 0.0, 1.5));
+        assert_eq!(
+            Features([0.5; 7]).relative_to(&Reference::identity()),
+            Features([0.5; 7])
+        );
+    }
+}

@@ -382,7 +382,8 @@ pub fn open_set_index(
         fit_inputs: crate::tune::fingerprint(tuning, calibration),
         ..options.clone()
     };
-    let fit = crate::tune::fit_closure(searcher, tuning, calibration);
+    let fitter = searcher.with_query_cache(crate::tune::FIT_QUERY_CACHE);
+    let fit = crate::tune::fit_closure(&fitter, tuning, calibration);
     index::build_and_fit(corpus, searcher.embedder(), &root, &options, &|_| {}, &fit)
         .map_err(index_err)?;
     root.collect_garbage(2).map_err(index_err)?;

@@ -163,6 +163,41 @@ impl Searcher {
         Ok(v)
     }
 
+    /// A searcher sharing this one's model and settings with its own cache of `capacity` query
+    /// vectors (a build's fitting queries recur at every reindex; they should not crowd out users').
+    pub fn with_query_cache(&self, capacity: usize) -> Searcher {
+        Searcher::new(
+            self.embedder.clone(),
+            RetrieveConfig {
+                query_cache: capacity,
+                ..self.config.clone()
+            },
+        )
+    }
+
+    /// Embeds the `queries` not yet in the cache in batches (much faster than one by one).
+    pub fn warm(&self, queries: &[String]) -> Result<(), EmbedError> {
+        let Some(cache) = &self.query_vectors else {
+            return Ok(());
+        };
+        let missing: Vec<String> = {
+            let Ok(c) = cache.lock() else { return Ok(()) };
+            let mut seen = HashSet::new();
+            queries
+                .iter()
+                .map(|q| q.trim().to_string())
+                .filter(|q| !c.contains(q) && seen.insert(q.clone()))
+                .collect()
+        };
+        let vectors = self.embedder.embed_queries(&missing)?;
+        if let Ok(mut c) = cache.lock() {
+            for (q, v) in missing.into_iter().zip(vectors) {
+                c.put(q, v);
+            }
+        }
+        Ok(())
+    }
+
     /// The embedding model (shared with index builds).
     pub fn embedder(&self) -> &Arc<Embedder> {
         &self.embedder
