@@ -192,6 +192,11 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         tracing::warn!(folder = %stale, "removed a half-written generation left by an interrupted build");
     }
     let generation = IndexGeneration::open_current(&root)?;
+    if generation.manifest.fits.is_null() {
+        tracing::warn!(generation = %generation.generation(),
+            "this generation was built without fits (an older version): confidence is not calibrated \
+             for its corpus until the next reindex (`haipedia index` or POST /v1/admin/reindex)");
+    }
     let embedder = Arc::new(Embedder::from_config(&config)?);
     let calibration = Calibration::load(&config.answer.calibration)?;
     let searcher = Arc::new(Searcher::new(embedder, config.retrieve.clone()));
