@@ -58,18 +58,17 @@ pub fn reference_questions() -> Vec<String> {
         .collect()
 }
 
-/// The confidence reference of `generation` searched with `fusion`.
-fn measure_reference(
+/// The raw confidence features of the bank's questions on `generation` searched with `fusion`.
+fn bank_features(
     searcher: &Searcher,
     generation: &IndexGeneration,
     fusion: Fusion,
-) -> Result<Reference, IndexError> {
-    let samples = reference_questions()
+) -> Result<Vec<Features>, IndexError> {
+    reference_questions()
         .iter()
         .map(|q| search_with_raw_features(searcher, generation, q, 5, Some(fusion)).map(|(_, f)| f))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| IndexError::Fit(e.to_string()))?;
-    Ok(Reference::measure(&samples))
+        .map_err(|e| IndexError::Fit(e.to_string()))
 }
 
 /// How the fusion was chosen, with its figures on the tuning queries.
@@ -106,7 +105,7 @@ pub fn tuning_queries(path: &Path) -> Result<Vec<LabelledQuery>, IndexError> {
 }
 
 /// Version of the fitting code; bump when what a fit does changes, so generations are refitted.
-const FIT_VERSION: u32 = 5;
+const FIT_VERSION: u32 = 6;
 
 /// Fingerprint of the fitting code, the tuning queries, the bank and the shipped calibration (what
 /// [`crate::index::BuildOptions::fit_inputs`] records).
@@ -178,10 +177,23 @@ pub fn fit(
         .warm(&questions)
         .map_err(|e| IndexError::Fit(e.to_string()))?;
     let (fusion, fusion_fit) = fit_fusion(searcher, generation, &known)?;
-    let confidence_reference = measure_reference(searcher, generation, fusion)?;
+    let bank = bank_features(searcher, generation, fusion)?;
+    let confidence_reference = Reference::measure(&bank);
     let confidence_adjustment = match calibration {
         Some(c) if known.len() >= crate::answer::MIN_ADJUSTMENT_QUERIES => {
-            let points = known
+            // the corpus's labelled questions, and the bank's as ones it must not answer: the
+            // bot's stream has both
+            let mut points: Vec<(f64, bool)> = bank
+                .iter()
+                .map(|f| {
+                    (
+                        c.confidence(&f.clone().relative_to(&confidence_reference))
+                            .0,
+                        false,
+                    )
+                })
+                .collect();
+            let labelled = known
                 .iter()
                 .map(|q| {
                     let (results, raw) =
@@ -195,6 +207,7 @@ pub fn fit(
                 })
                 .collect::<Result<Vec<_>, crate::retrieve::RetrieveError>>()
                 .map_err(|e| IndexError::Fit(e.to_string()))?;
+            points.extend(labelled);
             Adjustment::fit(&points)
         }
         _ => Adjustment::identity(),
