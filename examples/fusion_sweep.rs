@@ -11,37 +11,19 @@ use std::sync::Arc;
 use haipedia::config::Config;
 use haipedia::embed::Embedder;
 use haipedia::eval::matrix::{self, MatrixSpec, Split};
-use haipedia::eval::{score_ranking, LabelledQuery};
-use haipedia::index::{BuildOptions, IndexGeneration};
+use haipedia::eval::LabelledQuery;
+use haipedia::index::BuildOptions;
 use haipedia::retrieve::{Candidates, Fused, Fusion, Searcher};
-
-/// Mean (hit@1, nDCG@10) of `fusion` over one set's queries.
-fn score(
-    generation: &IndexGeneration,
-    runs: &[(Candidates, &LabelledQuery)],
-    rank: &dyn Fn(&Candidates) -> Vec<usize>,
-) -> (f64, f64) {
-    let n = runs.len().max(1) as f64;
-    let (mut hit, mut ndcg) = (0.0, 0.0);
-    for (c, q) in runs {
-        let ids: Vec<&str> = rank(c)
-            .into_iter()
-            .take(10)
-            .map(|e| generation.entries[e].id.0.as_str())
-            .collect();
-        let s = score_ranking(&ids, &q.relevant);
-        hit += s[0];
-        ndcg += s[5];
-    }
-    (hit / n, ndcg / n)
-}
+use haipedia::tune::ranking_scores as score;
 
 fn main() -> anyhow::Result<()> {
     let path = PathBuf::from(std::env::args().nth(1).unwrap_or("eval/matrix.toml".into()));
     let spec = MatrixSpec::load(&path)?;
     let config = Config::default();
-    let embedder = Arc::new(Embedder::from_config(&config)?);
-    let searcher = Searcher::new(embedder.clone(), config.retrieve.clone());
+    let searcher = Searcher::new(
+        Arc::new(Embedder::from_config(&config)?),
+        config.retrieve.clone(),
+    );
     let options = BuildOptions::from_config(&config, false);
     let mut grid = Vec::new();
     for lexical in [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5] {
@@ -58,7 +40,7 @@ fn main() -> anyhow::Result<()> {
     let mut worst = vec![f64::INFINITY; grid.len()];
     let mut mean = vec![0.0; grid.len()];
     for set in &spec.sets {
-        let (corpus, queries) = matrix::load_set(set)?;
+        let (queries, generation) = matrix::open_set(&spec, set, &searcher, None, &options)?;
         let tune: Vec<&LabelledQuery> = queries
             .iter()
             .filter(|q| q.in_scope() && matrix::in_split(set, q, Split::Tune))
@@ -66,16 +48,6 @@ fn main() -> anyhow::Result<()> {
         if tune.is_empty() {
             continue;
         }
-        let fitted_on = matrix::tuning_queries(set, &queries)?;
-        let generation = matrix::open_set_index(
-            set,
-            &corpus,
-            &fitted_on,
-            &searcher,
-            None,
-            &spec.cache,
-            &options,
-        )?;
         let runs: Vec<(Candidates, &LabelledQuery)> = tune
             .into_iter()
             .map(|q| Ok((searcher.candidates(&generation, &q.query)?, q)))

@@ -1,12 +1,11 @@
 //! Reindex jobs for the running server: one build at a time in the background, progress to poll,
 //! the new generation handed over only when complete, old generations collected afterwards.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use utoipa::ToSchema;
-
-use std::path::Path;
 
 use crate::answer::Calibration;
 use crate::corpus::Corpus;
@@ -27,7 +26,7 @@ pub fn build_fitted(
     options: &BuildOptions,
     progress: &(dyn Fn(BuildStage) + Sync),
 ) -> Result<BuildReport, IndexError> {
-    let tuning = crate::tune::tuning_queries(&corpus_dir.join("eval").join("dev.jsonl"))?;
+    let tuning = crate::tune::corpus_tuning_queries(corpus_dir)?;
     let options = BuildOptions {
         fit_inputs: crate::tune::fingerprint(&tuning, calibration),
         ..options.clone()
@@ -83,7 +82,7 @@ pub struct JobStatus {
 pub struct Reindexer {
     corpus_dir: std::path::PathBuf,
     root: IndexRoot,
-    searcher: Arc<Searcher>,
+    searcher: Searcher,
     calibration: Option<Calibration>,
     options: BuildOptions,
     keep: usize,
@@ -103,7 +102,7 @@ impl Reindexer {
     pub fn new(
         corpus_dir: std::path::PathBuf,
         root: IndexRoot,
-        searcher: Arc<Searcher>,
+        searcher: &Searcher,
         calibration: Option<Calibration>,
         options: BuildOptions,
         keep: usize,
@@ -111,7 +110,7 @@ impl Reindexer {
         Reindexer {
             corpus_dir,
             root,
-            searcher: Arc::new(searcher.with_query_cache(crate::tune::FIT_QUERY_CACHE)),
+            searcher: searcher.with_query_cache(crate::tune::FIT_QUERY_CACHE),
             calibration,
             options,
             keep,

@@ -58,13 +58,14 @@ pub fn reference_questions() -> Vec<String> {
         .collect()
 }
 
-/// The raw confidence features of the bank's questions on `generation` searched with `fusion`.
+/// The raw confidence features of the bank's `questions` on `generation` searched with `fusion`.
 fn bank_features(
     searcher: &Searcher,
     generation: &IndexGeneration,
     fusion: Fusion,
+    questions: &[String],
 ) -> Result<Vec<Features>, IndexError> {
-    reference_questions()
+    questions
         .iter()
         .map(|q| search_with_raw_features(searcher, generation, q, 5, Some(fusion)).map(|(_, f)| f))
         .collect::<Result<Vec<_>, _>>()
@@ -84,11 +85,10 @@ pub struct FusionFit {
     pub chosen_score: f64,
 }
 
-impl Fits {
-    /// The fits a generation was published with, if it has any.
-    pub fn of(generation: &IndexGeneration) -> Option<Fits> {
-        serde_json::from_value(generation.manifest.fits.clone()).ok()
-    }
+/// The labelled queries a corpus folder brings for its own builds: the tuning part of
+/// `<corpus_dir>/eval/dev.jsonl` (none when the file is missing).
+pub fn corpus_tuning_queries(corpus_dir: &Path) -> Result<Vec<LabelledQuery>, IndexError> {
+    tuning_queries(&corpus_dir.join("eval").join("dev.jsonl"))
 }
 
 /// The tuning part of a labelled query file: every query not held back (by qid hash). A missing
@@ -135,26 +135,38 @@ fn grid() -> Vec<Fusion> {
     grid
 }
 
-/// Mean of hit@1 and nDCG@10 of `fusion` over candidates gathered once.
+/// Mean (hit@1, nDCG@10) of the entry rankings `rank` makes from candidates gathered once (a
+/// fusion, or one side alone): what the fit and `examples/fusion_sweep.rs` compare.
+pub fn ranking_scores(
+    generation: &IndexGeneration,
+    runs: &[(Candidates, &LabelledQuery)],
+    rank: &dyn Fn(&Candidates) -> Vec<usize>,
+) -> (f64, f64) {
+    let n = runs.len().max(1) as f64;
+    let (mut hit, mut ndcg) = (0.0, 0.0);
+    for (c, q) in runs {
+        let ids: Vec<&str> = rank(c)
+            .into_iter()
+            .take(10)
+            .map(|e| generation.entries[e].id.0.as_str())
+            .collect();
+        let s = score_ranking(&ids, &q.relevant);
+        hit += s[0];
+        ndcg += s[5];
+    }
+    (hit / n, ndcg / n)
+}
+
+/// Mean of hit@1 and nDCG@10 of `fusion`.
 fn score(
     generation: &IndexGeneration,
     runs: &[(Candidates, &LabelledQuery)],
     fusion: &Fusion,
 ) -> f64 {
-    let n = runs.len().max(1) as f64;
-    runs.iter()
-        .map(|(c, q)| {
-            let ids: Vec<&str> = c
-                .fuse(fusion)
-                .into_iter()
-                .take(10)
-                .map(|f| generation.entries[f.entry].id.0.as_str())
-                .collect();
-            let s = score_ranking(&ids, &q.relevant);
-            (s[0] + s[5]) / 2.0
-        })
-        .sum::<f64>()
-        / n
+    let (hit, ndcg) = ranking_scores(generation, runs, &|c| {
+        c.fuse(fusion).into_iter().map(|f| f.entry).collect()
+    });
+    (hit + ndcg) / 2.0
 }
 
 /// Fits the fusion of `generation` on `tuning` (labelled queries of this corpus; labels naming
@@ -171,13 +183,14 @@ pub fn fit(
         .iter()
         .filter(|q| q.relevant.iter().all(|r| generation.entry(&r.0).is_some()))
         .collect();
-    let mut questions = reference_questions();
+    let bank_questions = reference_questions();
+    let mut questions = bank_questions.clone();
     questions.extend(known.iter().map(|q| q.query.clone()));
     searcher
         .warm(&questions)
         .map_err(|e| IndexError::Fit(e.to_string()))?;
     let (fusion, fusion_fit) = fit_fusion(searcher, generation, &known)?;
-    let bank = bank_features(searcher, generation, fusion)?;
+    let bank = bank_features(searcher, generation, fusion, &bank_questions)?;
     let confidence_reference = Reference::measure(&bank);
     let confidence_adjustment = match calibration {
         Some(c) if known.len() >= crate::answer::MIN_ADJUSTMENT_QUERIES => {

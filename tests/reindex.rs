@@ -323,7 +323,7 @@ fn one_build_at_a_time() {
     let reindexer = Arc::new(Reindexer::new(
         corpus,
         root,
-        Arc::new(common::searcher()),
+        &common::searcher(),
         None,
         options,
         3,

@@ -49,14 +49,19 @@ pub struct FitInfo {
     pub l2: f64,
 }
 
+/// blake3 of a file's bytes (hex), to recognise the file a calibration was fitted on.
+pub fn file_hash(path: &Path) -> String {
+    std::fs::read(path)
+        .map(|b| blake3::hash(&b).to_hex().to_string())
+        .unwrap_or_default()
+}
+
 impl FitInfo {
     /// Provenance of a fit made now on `fit_queries` of `queries_file` (`held_back_queries` kept out).
     pub fn now(queries_file: &Path, fit_queries: usize, held_back_queries: usize) -> FitInfo {
         FitInfo {
             queries_file: queries_file.display().to_string(),
-            queries_hash: std::fs::read(queries_file)
-                .map(|b| blake3::hash(&b).to_hex().to_string())
-                .unwrap_or_default(),
+            queries_hash: file_hash(queries_file),
             fit_queries,
             held_back_queries,
             model_id: crate::embed::MODEL_ID.to_string(),

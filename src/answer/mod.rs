@@ -12,8 +12,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use calibrate::{
-    held_back, judge, Adjustment, Calibration, CalibrationError, Confidence, ConfidenceMetrics,
-    FitInfo, MIN_ADJUSTMENT_QUERIES,
+    file_hash, held_back, judge, Adjustment, Calibration, CalibrationError, Confidence,
+    ConfidenceMetrics, FitInfo, MIN_ADJUSTMENT_QUERIES,
 };
 pub use compose::{whatsapp_markup, Channel, Escalation, WHATSAPP_LIMIT};
 pub use features::{Features, Reference, FEATURE_NAMES};
@@ -154,7 +154,7 @@ impl Answerer {
     }
 
     /// The searcher used.
-    pub fn searcher(&self) -> &Arc<Searcher> {
+    pub fn searcher(&self) -> &Searcher {
         &self.searcher
     }
 

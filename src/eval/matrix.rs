@@ -1,7 +1,7 @@
 //! The development matrix: several labelled corpora evaluated in one run. For each, HAIPEDIA's hybrid,
 //! its lexical and vector sides alone and a plain RRF(k=60) of the same two rankings are scored on
 //! the same candidates, with the hybrid's calibrated confidence beside the single signals it should
-//! beat. Sets are data (`eval/matrix.toml`); indexes are cached per set and rebuilt only on change.
+//! beat. Sets are data (`eval/matrix.toml`); indexes are cached per corpus and rebuilt only on change.
 
 use std::path::{Path, PathBuf};
 
@@ -87,7 +87,7 @@ pub enum Holdout {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetSpec {
-    /// Short name shown in the table; also the cache folder.
+    /// Short name shown in the table.
     pub name: String,
     /// A corpus folder (Markdown + JSONL) or one JSONL file of entries.
     pub corpus: Option<PathBuf>,
@@ -225,7 +225,7 @@ impl Method {
 pub struct SetReport {
     /// Set name.
     pub name: String,
-    /// Entries and passages indexed.
+    /// Entries indexed.
     pub entries: usize,
     /// Passages indexed.
     pub passages: usize,
@@ -297,11 +297,11 @@ pub fn load_set(set: &SetSpec) -> Result<(Corpus, Vec<LabelledQuery>), MatrixErr
             .collect();
         let mut others = 0;
         entries.retain(|e| {
-            let keep = named.contains(e.id.0.as_str()) || others < distractors;
-            if !named.contains(e.id.0.as_str()) && keep {
-                others += 1;
+            if named.contains(e.id.0.as_str()) {
+                return true;
             }
-            keep
+            others += 1;
+            others <= distractors
         });
     }
     let corpus = Corpus::from_entries(entries).map_err(corpus_err)?;
@@ -345,11 +345,9 @@ pub fn tuning_queries(
 ) -> Result<Vec<LabelledQuery>, MatrixError> {
     match &set.corpus {
         Some(dir) if dir.is_dir() => {
-            crate::tune::tuning_queries(&dir.join("eval").join("dev.jsonl")).map_err(|source| {
-                MatrixError::Index {
-                    set: set.name.clone(),
-                    source,
-                }
+            crate::tune::corpus_tuning_queries(dir).map_err(|source| MatrixError::Index {
+                set: set.name.clone(),
+                source,
             })
         }
         _ => Ok(queries
@@ -506,6 +504,29 @@ pub fn run_set(
     })
 }
 
+/// Loads a set and builds (or reuses) its index fitted on its tuning queries, with the confidence
+/// adjustment for `calibration` when given: the queries and the generation to score them on.
+pub fn open_set(
+    spec: &MatrixSpec,
+    set: &SetSpec,
+    searcher: &Searcher,
+    calibration: Option<&Calibration>,
+    options: &BuildOptions,
+) -> Result<(Vec<LabelledQuery>, IndexGeneration), MatrixError> {
+    let (corpus, queries) = load_set(set)?;
+    let tuning = tuning_queries(set, &queries)?;
+    let generation = open_set_index(
+        set,
+        &corpus,
+        &tuning,
+        searcher,
+        calibration,
+        &spec.cache,
+        options,
+    )?;
+    Ok((queries, generation))
+}
+
 /// Runs every set of `spec`: load, index (cached, fitted on the set's tuning queries), score `split`.
 pub fn run(
     spec: &MatrixSpec,
@@ -517,17 +538,7 @@ pub fn run(
 ) -> Result<Vec<SetReport>, MatrixError> {
     let mut reports = Vec::new();
     for set in &spec.sets {
-        let (corpus, queries) = load_set(set)?;
-        let tuning = tuning_queries(set, &queries)?;
-        let generation = open_set_index(
-            set,
-            &corpus,
-            &tuning,
-            searcher,
-            Some(calibration),
-            &spec.cache,
-            options,
-        )?;
+        let (queries, generation) = open_set(spec, set, searcher, Some(calibration), options)?;
         reports.push(run_set(
             set,
             &queries,
@@ -573,11 +584,8 @@ pub fn confidence_samples(
 ) -> Result<Vec<ConfidenceSample>, MatrixError> {
     let mut samples = Vec::new();
     for set in &spec.sets {
-        let (corpus, queries) = load_set(set)?;
-        let tuning = tuning_queries(set, &queries)?;
         // the shipped model is what is being fitted here: no adjustment on top of the old one
-        let generation =
-            open_set_index(set, &corpus, &tuning, searcher, None, &spec.cache, options)?;
+        let (queries, generation) = open_set(spec, set, searcher, None, options)?;
         for q in &queries {
             let (results, features) = search_with_features(searcher, &generation, &q.query, 10)
                 .map_err(|source| MatrixError::Search {
@@ -612,7 +620,6 @@ pub struct LeftOut {
 /// samples, judged on this corpus's held-back samples.
 pub fn leave_one_corpus_out(samples: &[ConfidenceSample], thresholds: (f64, f64)) -> Vec<LeftOut> {
     let mut corpora: Vec<&str> = samples.iter().map(|s| s.corpus.as_str()).collect();
-    corpora.dedup();
     corpora.sort();
     corpora.dedup();
     corpora

@@ -2,6 +2,8 @@
 
 pub mod matrix;
 
+pub use crate::answer::file_hash;
+
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -299,13 +301,6 @@ pub fn confidence_points(
 /// The qid used for the held-back rule (queries without one are keyed by their text).
 pub fn split_key(q: &LabelledQuery) -> &str {
     q.qid.as_deref().unwrap_or(&q.query)
-}
-
-/// blake3 of a file's bytes (hex), to recognise the file a calibration was fitted on.
-pub fn file_hash(path: &Path) -> String {
-    std::fs::read(path)
-        .map(|b| blake3::hash(&b).to_hex().to_string())
-        .unwrap_or_default()
 }
 
 /// Whether `queries` is the file a calibration was fitted on: the same path (even if labels were

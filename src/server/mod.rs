@@ -62,7 +62,7 @@ impl AppState {
         let reindexer = Arc::new(Reindexer::new(
             config.paths.corpus.clone(),
             IndexRoot::new(&config.paths.indexes),
-            answerer.searcher().clone(),
+            answerer.searcher(),
             Some(answerer.calibration().clone()),
             BuildOptions::from_config(&config, false),
             config.paths.keep_generations,
