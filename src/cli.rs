@@ -324,7 +324,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             let answer = answerer.answer(
                 &generation,
                 &question,
-                crate::answer::Channel::parse(channel.as_deref()),
+                crate::answer::Channel::parse(channel.as_deref())?,
             )?;
             println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
@@ -369,12 +369,14 @@ fn eval_matrix(config: &Config, path: &Path, split: Split, json: bool) -> anyhow
         Arc::new(Embedder::from_config(config)?),
         config.retrieve.clone(),
     );
-    let calibration = Calibration::load(&config.answer.calibration)?;
+    let answerer = crate::answer::Answerer::new(
+        Arc::new(searcher),
+        Calibration::load(&config.answer.calibration)?,
+        config.answer.clone(),
+    );
     let reports = matrix::run(
         &spec,
-        &searcher,
-        &calibration,
-        (config.answer.answer_at, config.answer.clarify_at),
+        &answerer,
         &BuildOptions::from_config(config, false),
         split,
     )?;
@@ -382,6 +384,7 @@ fn eval_matrix(config: &Config, path: &Path, split: Split, json: bool) -> anyhow
         println!("{}", serde_json::to_string_pretty(&reports)?);
     } else {
         print!("{}", matrix::table(&reports));
+        print!("\n{}", matrix::decisions_table(&reports));
     }
     Ok(())
 }

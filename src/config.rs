@@ -36,6 +36,11 @@ pub struct AnswerConfig {
     pub clarify_at: f64,
     /// Choices offered when clarifying.
     pub suggestions: usize,
+    /// When a message is close enough to a menu's examples to be routed.
+    pub route: crate::answer::RoutePolicy,
+    /// A ticket draft names a catalogue service only at or above this confidence, and only when
+    /// two of the three best hits share it (below: the agent picks the service).
+    pub service_at: f64,
 }
 
 impl Default for AnswerConfig {
@@ -45,6 +50,8 @@ impl Default for AnswerConfig {
             answer_at: 0.70,
             clarify_at: 0.40,
             suggestions: 3,
+            route: crate::answer::RoutePolicy::default(),
+            service_at: 0.30,
         }
     }
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use haipedia::answer::Calibration;
+use haipedia::answer::{Answerer, Calibration};
 use haipedia::config::Config;
 use haipedia::eval::matrix::{self, MatrixSpec, Split};
 use haipedia::index::BuildOptions;
@@ -17,11 +17,14 @@ fn every_matrix_set_stays_above_its_floors() {
     let config = Config::default();
     let calibration =
         Calibration::load(&common::project().join(&config.answer.calibration)).unwrap();
+    let answerer = Answerer::new(
+        std::sync::Arc::new(common::searcher()),
+        calibration,
+        config.answer.clone(),
+    );
     let reports = matrix::run(
         &spec,
-        &common::searcher(),
-        &calibration,
-        (config.answer.answer_at, config.answer.clarify_at),
+        &answerer,
         &BuildOptions::from_config(&config, false),
         Split::HeldBack,
     )
@@ -35,8 +38,9 @@ fn every_matrix_set_stays_above_its_floors() {
         .collect();
     assert!(
         below.is_empty(),
-        "below the floors:\n{}\n\n{}",
+        "below the floors:\n{}\n\n{}\n{}",
         below.join("\n"),
-        matrix::table(&reports)
+        matrix::table(&reports),
+        matrix::decisions_table(&reports)
     );
 }

@@ -115,6 +115,23 @@ fn out_of_scope_questions_are_escalated_with_a_ticket_prefill() {
             .contains("08.00–16.00 WIB"));
         assert!(e["subject"].is_string() && e["steps"].is_string());
     }
+    // off-topic questions get no service guess in their ticket draft (issue 11)
+    for q in ["resep nasi goreng", "siapa presiden pertama indonesia"] {
+        let v = ask(q);
+        assert_eq!(v["decision"], "escalate", "{q}: {v}");
+        assert!(v["escalation"]["service"].is_null(), "{q}: {v}");
+        assert_eq!(v["decided_by"]["signal"], "confidence", "{q}: {v}");
+        let text = v["answer"].as_str().unwrap();
+        assert!(text.contains("belum dapat ditentukan"), "{text}");
+    }
+}
+
+#[test]
+fn questions_asking_a_detail_the_entry_does_not_state_are_not_answered() {
+    let v = ask("sehari maksimal brp kali bisa reset password sakti lewat bot?");
+    assert_ne!(v["decision"], "answer", "{v}");
+    let v = ask("menu informasi sp2d bisa buat ngecek sp2d tahun 2019 ga?");
+    assert_ne!(v["decision"], "answer", "{v}");
 }
 
 #[test]
@@ -125,11 +142,28 @@ fn transactional_requests_are_routed_to_their_menu() {
         ("20260414-DBKSWU", 2),
         ("sp2d 240011301000123 sudah cair?", 3),
         ("cek kontrak satker 012345", 4),
+        ("tolong cekin status user digit sy msh aktif ga", 5),
     ];
     for (q, menu) in cases {
         let v = ask(q);
         assert_eq!(v["decision"], "route", "{q}: {v}");
         assert_eq!(v["route"]["number"], menu, "{q}");
+        assert_eq!(v["decided_by"]["signal"], "route", "{q}: {v}");
+    }
+    assert_eq!(
+        ask("20260414-DBKSWU")["route"]["signal"]["by"],
+        "identifier"
+    );
+    assert_eq!(
+        ask("mau reset password SAKTI")["route"]["signal"]["by"],
+        "examples"
+    );
+    // questions about a menu stay answers
+    for q in [
+        "data apa saja yang diperlukan menu 3?",
+        "cara reset password sakti",
+    ] {
+        assert_ne!(ask(q)["decision"], "route", "{q}");
     }
     assert_eq!(
         ask("20260414-DBKSWU")["route"]["found"]["ticket_id"],
@@ -164,6 +198,16 @@ fn bad_input_gets_json_errors_with_the_right_status() {
             422
         ),
         "empty_question"
+    );
+    assert_eq!(
+        error_of(
+            post(
+                json!({"question": "reset sakti", "channel": "telegram"}).to_string(),
+                "application/json"
+            ),
+            422
+        ),
+        "unknown_channel"
     );
     let long = "a".repeat(2001);
     assert_eq!(

@@ -219,6 +219,10 @@ fn agent_searches_as_they_type_filters_opens_and_copies_an_answer() {
     );
     assert!(!text.contains("3174012345678901"), "{text}");
     assert!(
+        text.contains("Perkiraan layanan: belum dapat ditentukan"),
+        "an off-topic question gets no service guess: {text}"
+    );
+    assert!(
         !b.url().contains("3174012345678901"),
         "a query with a NIK is not kept in the address: {}",
         b.url()

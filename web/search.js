@@ -248,10 +248,22 @@ function back(event) {
 
 function ticketText(e) {
   const lines = [`Subjek: ${e.subject}`, `Kronologi: ${e.chronology}`];
-  if (e.service) lines.push(`Perkiraan layanan: ${e.service} (norma waktu ${e.sla_working_hours} jam kerja)`);
+  // the service is only guessed when the evidence supports it; otherwise the agent picks it
+  lines.push(e.service
+    ? `Perkiraan layanan: ${e.service} (norma waktu ${e.sla_working_hours} jam kerja)`
+    : "Perkiraan layanan: belum dapat ditentukan (pilih layanan saat membuat tiket)");
   lines.push("", e.steps, "", e.service_hours);
   if (e.outside_service_hours) lines.push("Pertanyaan ini masuk di luar jam layanan.");
   return lines.join("\n");
+}
+
+// Why the bot decided as it did, from the answer's `decided_by` (see the README's decision rules).
+function reasonText(a) {
+  const d = a.decided_by || {};
+  if (d.signal === "route" && a.route) return ` (Menu ${a.route.number} – ${a.route.name})`;
+  if (d.signal === "detail_not_stated") return ` (entri teratas tidak menyebut "${d.gap.asked}" yang ditanyakan)`;
+  if (d.signal === "confidence") return ` (keyakinan ${Math.round(a.confidence * 100)}%)`;
+  return "";
 }
 
 // Asks the answer API as the agent channel: the question is recorded for the editors' gap list
@@ -271,7 +283,7 @@ async function draftTicket() {
     if (!r.ok) { status.textContent = "Gagal: " + (a.error ? a.error.message : r.status); return; }
     if (!a.escalation) {
       const label = { answer: "menjawab", clarify: "menawarkan pilihan", route: "mengarahkan ke menu" };
-      status.textContent = `Bot akan ${label[a.decision] || a.decision} untuk pertanyaan ini; periksa hasil di bawah.`;
+      status.textContent = `Bot akan ${label[a.decision] || a.decision} untuk pertanyaan ini${reasonText(a)}; periksa hasil di bawah.`;
       $("draf-hasil").hidden = true;
       return;
     }

@@ -22,14 +22,23 @@ pub enum Channel {
 }
 
 impl Channel {
-    /// Parses a channel name; anything but "web"/"portal"/"agent" is WhatsApp.
-    pub fn parse(s: Option<&str>) -> Channel {
+    /// The channel names accepted (case-insensitive).
+    pub const NAMES: [&'static str; 4] = ["whatsapp", "web", "portal", "agent"];
+
+    /// Parses a channel name (none: WhatsApp); an unknown name is an error, not silently WhatsApp.
+    pub fn parse(s: Option<&str>) -> Result<Channel, UnknownChannel> {
         match s.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-            Some("web" | "portal" | "agent") => Channel::Web,
-            _ => Channel::WhatsApp,
+            None | Some("whatsapp" | "wa") => Ok(Channel::WhatsApp),
+            Some("web" | "portal" | "agent") => Ok(Channel::Web),
+            Some(other) => Err(UnknownChannel(other.to_string())),
         }
     }
 }
+
+/// A channel name that is not one of [`Channel::NAMES`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown channel '{0}': use one of whatsapp, web, portal, agent")]
+pub struct UnknownChannel(pub String);
 
 /// Converts the Markdown of an entry to WhatsApp markup: `**b**` -> `*b*`, headings -> bold lines.
 pub fn whatsapp_markup(markdown: &str) -> String {
@@ -139,17 +148,13 @@ pub const TICKET_STEPS: &str =
     "Isi subjek pertanyaan, kronologi permasalahan, lampiran (jika ada) dan alamat \
 e-mail yang aktif, lalu kirim tiket. Pastikan alamat e-mail ditulis dengan benar.";
 
-/// Builds the ticket prefill from the masked question and the categories of the best hits.
+/// Builds the ticket prefill from the masked question and the catalogue service the evidence
+/// supports, if any.
 pub fn escalation(
     masked_question: &str,
-    categories: &[Option<String>],
+    service: Option<String>,
     now: time::OffsetDateTime,
 ) -> Escalation {
-    let service = categories
-        .iter()
-        .flatten()
-        .find(|c| catalogue::is_service(c))
-        .cloned();
     let words: Vec<&str> = masked_question.split_whitespace().collect();
     let mut subject = words.iter().take(12).copied().collect::<Vec<_>>().join(" ");
     if words.len() > 12 {
@@ -173,10 +178,14 @@ pub fn escalate_text(e: &Escalation) -> String {
 ditindaklanjuti oleh agen.\n\n",
     );
     out.push_str(e.steps);
-    if let (Some(s), Some(h)) = (&e.service, e.sla_working_hours) {
-        out.push_str(&format!(
+    match (&e.service, e.sla_working_hours) {
+        (Some(s), Some(h)) => out.push_str(&format!(
             "\n\nLayanan terkait: {s} (norma waktu {h} jam kerja)."
-        ));
+        )),
+        _ => out.push_str(
+            "\n\nLayanan terkait belum dapat ditentukan dari pertanyaan ini; agen HAI-DJPb akan \
+menentukannya.",
+        ),
     }
     out.push_str("\n\n");
     out.push_str(e.service_hours);
@@ -204,20 +213,18 @@ mod tests {
     }
 
     #[test]
-    fn escalation_picks_the_first_catalogue_service() {
-        let cats = [
-            Some("WhatsApp Bot HAI-DJPb".to_string()),
-            None,
-            Some("Layanan Broadcast".to_string()),
-        ];
+    fn escalation_names_the_service_and_its_sla_or_says_it_is_open() {
+        let at = time::macros::datetime!(2026-11-23 02:00 UTC);
         let e = escalation(
             "tolong kirim broadcast ke semua kppn",
-            &cats,
-            time::macros::datetime!(2026-11-23 02:00 UTC),
+            Some("Layanan Broadcast".to_string()),
+            at,
         );
-        assert_eq!(e.service.as_deref(), Some("Layanan Broadcast"));
         assert_eq!(e.sla_working_hours, Some(8));
         assert!(!e.outside_service_hours);
         assert!(escalate_text(&e).contains("8 jam kerja"));
+        let e = escalation("resep nasi goreng", None, at);
+        assert_eq!(e.sla_working_hours, None);
+        assert!(escalate_text(&e).contains("belum dapat ditentukan"));
     }
 }

@@ -3,6 +3,7 @@
 
 mod calibrate;
 mod compose;
+mod coverage;
 mod features;
 mod route;
 
@@ -15,9 +16,12 @@ pub use calibrate::{
     file_hash, held_back, judge, Adjustment, Calibration, CalibrationError, Confidence,
     ConfidenceMetrics, FitInfo, MIN_ADJUSTMENT_QUERIES,
 };
-pub use compose::{whatsapp_markup, Channel, Escalation, WHATSAPP_LIMIT};
+pub use compose::{whatsapp_markup, Channel, Escalation, UnknownChannel, WHATSAPP_LIMIT};
+pub use coverage::{detail_gap, DetailGap};
 pub use features::{Features, Reference, FEATURE_NAMES};
-pub use route::{route, Field, Found, Menu, Route};
+pub use route::{
+    nearest_examples, route, Field, Found, Menu, NearestExamples, Route, RoutePolicy, RouteSignal,
+};
 
 use crate::config::AnswerConfig;
 use crate::index::IndexGeneration;
@@ -36,6 +40,28 @@ pub enum Decision {
     Escalate,
     /// A transaction: send the user to a bot menu.
     Route,
+}
+
+/// Which signal decided, for the bot's operators ("why did the bot do that?").
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(tag = "signal", rename_all = "snake_case")]
+pub enum DecidedBy {
+    /// A menu request (`route.signal` says whether by an identifier or by examples).
+    Route,
+    /// The calibrated confidence against the thresholds.
+    Confidence {
+        /// Answer at or above.
+        answer_at: f64,
+        /// Clarify at or above (below: escalate).
+        clarify_at: f64,
+    },
+    /// Confident, but the best entry does not state the detail asked for: clarified instead.
+    DetailNotStated {
+        /// The detail.
+        gap: DetailGap,
+    },
+    /// Nothing in the knowledge base matched.
+    NoResults,
 }
 
 /// An entry an answer is based on or suggests.
@@ -70,6 +96,8 @@ pub struct Answer {
     pub escalation: Option<Escalation>,
     /// The bot menu (when routing).
     pub route: Option<Route>,
+    /// Which signal decided.
+    pub decided_by: DecidedBy,
 }
 
 /// A whole entry as a WhatsApp message (for agents copying an answer).
@@ -127,6 +155,22 @@ pub fn search_with_raw_features(
     Ok((results, features))
 }
 
+/// The catalogue service two of the three best hits share (the first such in rank order): a
+/// ticket draft's guess needs that much agreement, else the agent picks the service.
+fn shared_service(results: &SearchResults) -> Option<String> {
+    let services: Vec<&str> = results
+        .hits
+        .iter()
+        .take(3)
+        .filter_map(|h| h.category.as_deref())
+        .filter(|c| crate::catalogue::is_service(c))
+        .collect();
+    services
+        .iter()
+        .find(|s| services.iter().filter(|t| t == s).count() >= 2)
+        .map(|s| s.to_string())
+}
+
 /// Turns questions into decisions with a shared searcher and a fitted calibration.
 pub struct Answerer {
     searcher: Arc<Searcher>,
@@ -151,6 +195,11 @@ impl Answerer {
     /// The shipped calibration (each generation adjusts it, see [`Adjustment`]).
     pub fn calibration(&self) -> &Calibration {
         &self.calibration
+    }
+
+    /// The decision thresholds: (answer at, clarify at).
+    pub fn thresholds(&self) -> (f64, f64) {
+        (self.config.answer_at, self.config.clarify_at)
     }
 
     /// The searcher used.
@@ -186,7 +235,9 @@ impl Answerer {
         question: &str,
         channel: Channel,
     ) -> Result<Answer, RetrieveError> {
-        if let Some(r) = route(self.searcher.analyzer(), question) {
+        let (results, _, confidence) = self.assess(generation, question)?;
+        let nearest = nearest_examples(&generation.menu_examples, &results.query_vector);
+        if let Some(r) = route(question, &nearest, &self.config.route) {
             return Ok(Answer {
                 decision: Decision::Route,
                 confidence: Confidence(1.0),
@@ -195,9 +246,9 @@ impl Answerer {
                 suggestions: vec![],
                 escalation: None,
                 route: Some(r),
+                decided_by: DecidedBy::Route,
             });
         }
-        let (results, _, confidence) = self.assess(generation, question)?;
         let source = |id: &str| {
             generation.entry(id).map(|e| Source {
                 id: e.id.0.clone(),
@@ -212,14 +263,32 @@ impl Answerer {
             .take(self.config.suggestions)
             .filter_map(|h| source(&h.id.0))
             .collect();
-        let decision = if results.hits.is_empty() || self.escalates(confidence) {
-            Decision::Escalate
-        } else if confidence.0 < self.config.answer_at {
-            Decision::Clarify
-        } else {
-            Decision::Answer
-        };
         let top = results.hits.first();
+        let by_confidence = DecidedBy::Confidence {
+            answer_at: self.config.answer_at,
+            clarify_at: self.config.clarify_at,
+        };
+        let gap = || {
+            let entry = generation.entry(&top?.id.0)?;
+            let text = format!(
+                "{}\n{}\n{}",
+                entry.title,
+                entry.questions.join("\n"),
+                entry.body
+            );
+            detail_gap(question, &text)
+        };
+        let (decision, decided_by) = if results.hits.is_empty() {
+            (Decision::Escalate, DecidedBy::NoResults)
+        } else if self.escalates(confidence) {
+            (Decision::Escalate, by_confidence)
+        } else if confidence.0 < self.config.answer_at {
+            (Decision::Clarify, by_confidence)
+        } else if let Some(gap) = gap() {
+            (Decision::Clarify, DecidedBy::DetailNotStated { gap })
+        } else {
+            (Decision::Answer, by_confidence)
+        };
         let (answer, escalation) = match decision {
             Decision::Answer => {
                 let text = top.and_then(|h| {
@@ -234,18 +303,11 @@ impl Answerer {
                 (Some(compose::clarify_text(&titles)), None)
             }
             _ => {
-                // only the best hit's service: lower hits of an unanswerable question are noise
-                let categories: Vec<Option<String>> = results
-                    .hits
-                    .iter()
-                    .take(1)
-                    .map(|h| h.category.clone())
-                    .collect();
-                let e = compose::escalation(
-                    &mask(question),
-                    &categories,
-                    time::OffsetDateTime::now_utc(),
-                );
+                let service = (confidence.0 >= self.config.service_at)
+                    .then(|| shared_service(&results))
+                    .flatten();
+                let e =
+                    compose::escalation(&mask(question), service, time::OffsetDateTime::now_utc());
                 (Some(compose::escalate_text(&e)), Some(e))
             }
         };
@@ -261,6 +323,7 @@ impl Answerer {
             suggestions,
             escalation,
             route: None,
+            decided_by,
         })
     }
 }

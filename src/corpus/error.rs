@@ -37,6 +37,9 @@ pub enum CorpusErrorKind {
     /// A required field is absent or blank.
     #[error("missing or empty field '{0}'")]
     MissingField(&'static str),
+    /// A menu example names a menu the bot does not have.
+    #[error("invalid menu {0}: use 2-6 (the bot's transactional menus) or 0 (a question)")]
+    InvalidMenu(u8),
     /// The entry id has characters other than a-z, 0-9, '-', '_' and '.'.
     #[error("invalid id '{0}': use lowercase letters, digits, '-', '_' or '.'")]
     InvalidId(String),

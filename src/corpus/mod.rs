@@ -5,6 +5,7 @@ mod documents;
 mod error;
 mod jsonl;
 mod markdown;
+mod menus;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use chunk::{chunk_entry, Passage, TokenCounter, WordCounter};
 pub use documents::{document_id, load_documents};
 pub use error::{CorpusError, CorpusErrorKind, CorpusErrors};
+pub use menus::{MenuExample, MENU_NUMBERS};
 
 /// Stable identifier of an entry (front matter `id` or JSONL `id`); passages of one entry share it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -127,11 +129,14 @@ impl Entry {
 pub struct Corpus {
     /// Entries in a stable order (sorted by id).
     pub entries: Vec<Entry>,
+    /// Example messages for the bot's transactional menus (`menus/*.jsonl`), in file order.
+    pub menu_examples: Vec<MenuExample>,
 }
 
 impl Corpus {
     /// Loads every `*.md` and `*.jsonl` file under `dir`, skipping `README.md`, hidden files and any
-    /// `eval/` folder (labelled queries live there). All problems are reported together.
+    /// `eval/` folder (labelled queries live there); `menus/*.jsonl` holds menu examples, not
+    /// entries. All problems are reported together.
     pub fn load_dir(dir: &Path) -> Result<Corpus, CorpusErrors> {
         let mut files = Vec::new();
         if let Err(e) = collect_files(dir, &mut files) {
@@ -169,10 +174,28 @@ impl Corpus {
             }
         }
         errors.extend(duplicate_ids(&entries));
+        let mut menu_examples = Vec::new();
+        for path in menu_files(dir) {
+            let parsed = std::fs::read_to_string(&path)
+                .map_err(|e| {
+                    vec![CorpusError {
+                        path: path.clone(),
+                        line: 1,
+                        kind: CorpusErrorKind::Unreadable(e.to_string()),
+                    }]
+                })
+                .and_then(|text| menus::parse(&path, &text));
+            match parsed {
+                Ok(mut m) => menu_examples.append(&mut m),
+                Err(mut es) => errors.append(&mut es),
+            }
+        }
         if !errors.is_empty() {
             return Err(CorpusErrors(errors));
         }
-        Ok(Corpus::sorted(entries))
+        let mut corpus = Corpus::sorted(entries);
+        corpus.menu_examples = menu_examples;
+        Ok(corpus)
     }
 
     /// Reads one JSONL file of entries, in file order (every bad line reported).
@@ -199,7 +222,10 @@ impl Corpus {
 
     fn sorted(mut entries: Vec<Entry>) -> Corpus {
         entries.sort_by(|a, b| a.id.cmp(&b.id));
-        Corpus { entries }
+        Corpus {
+            entries,
+            menu_examples: Vec::new(),
+        }
     }
 
     /// The entry with this id, if any.
@@ -242,6 +268,18 @@ fn duplicate_ids(entries: &[Entry]) -> Vec<CorpusError> {
     errors
 }
 
+/// The menu example files (`<dir>/menus/*.jsonl`), sorted; none when the folder is absent.
+fn menu_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("menus"))
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item.ok().map(|i| i.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// Recursively lists corpus files under `dir` (see [`Corpus::load_dir`] for what is skipped).
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for item in std::fs::read_dir(dir)? {
@@ -251,7 +289,7 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
             continue;
         }
         if path.is_dir() {
-            if name != "eval" {
+            if name != "eval" && name != "menus" {
                 collect_files(&path, out)?;
             }
         } else if name.ends_with(".jsonl") || (name.ends_with(".md") && name != "README.md") {

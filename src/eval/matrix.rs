@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::decisions::{DecisionCounts, DecisionReport, Judge};
 use super::{load_queries, score_ranking, LabelledQuery, RetrievalMetrics};
 use crate::answer::{
-    held_back, judge, search_with_features, Calibration, ConfidenceMetrics, Features,
+    held_back, judge, search_with_features, Answerer, Calibration, Channel, ConfidenceMetrics,
+    Features,
 };
 use crate::corpus::{document_id, load_documents, Corpus, CorpusErrors, Entry, EntryId};
 use crate::index::{self, BuildOptions, IndexError, IndexGeneration, IndexRoot};
@@ -105,6 +107,9 @@ pub struct SetSpec {
     /// Lowest acceptable figures on the held-back split (tests/quality.rs checks them).
     #[serde(default)]
     pub floors: Floors,
+    /// Also run the bot's decisions on the queries and judge them this way (a routing set has no
+    /// entry labels: it only appears in the decisions table).
+    pub decisions: Option<Judge>,
 }
 
 /// Quality floors of one set: a regression in analysis, fusion or calibration falls below one.
@@ -119,28 +124,65 @@ pub struct Floors {
     pub auroc: Option<f64>,
     /// Share of out-of-scope questions escalated.
     pub out_of_scope_escalated: Option<f64>,
+    /// Share of direct answers that come from a relevant entry.
+    pub answer_precision: Option<f64>,
+    /// Share of routes that go to the requested menu.
+    pub routing_precision: Option<f64>,
+    /// Share of requests routed to their menu.
+    pub routing_recall: Option<f64>,
+    /// Highest acceptable share of must-escalate questions answered directly.
+    pub wrongly_answered_at_most: Option<f64>,
 }
 
 impl SetReport {
     /// The floors of `spec` this report falls below, as readable lines.
     pub fn below(&self, floors: &Floors) -> Vec<String> {
         let hybrid = &self.retrieval[0].1;
-        [
-            ("hit@1", floors.hit_at_1, hybrid.hit_at_1),
-            ("nDCG@10", floors.ndcg_at_10, hybrid.ndcg_at_10),
-            ("AUROC", floors.auroc, self.confidence.auroc),
+        let d = self.decisions.as_ref().map(|d| &d.all);
+        let mut below: Vec<String> = [
+            ("hit@1", floors.hit_at_1, Some(hybrid.hit_at_1)),
+            ("nDCG@10", floors.ndcg_at_10, Some(hybrid.ndcg_at_10)),
+            ("AUROC", floors.auroc, Some(self.confidence.auroc)),
             (
                 "out-of-scope escalated",
                 floors.out_of_scope_escalated,
-                self.confidence.out_of_scope_escalated,
+                Some(self.confidence.out_of_scope_escalated),
+            ),
+            (
+                "direct-answer precision",
+                floors.answer_precision,
+                d.and_then(DecisionCounts::precision),
+            ),
+            (
+                "routing precision",
+                floors.routing_precision,
+                d.and_then(DecisionCounts::routing_precision),
+            ),
+            (
+                "routing recall",
+                floors.routing_recall,
+                d.and_then(DecisionCounts::routing_recall),
             ),
         ]
         .into_iter()
         .filter_map(|(name, floor, value)| {
             let floor = floor?;
+            let value = value.unwrap_or(0.0);
             (value < floor).then(|| format!("{}: {name} {value:.3} < floor {floor:.3}", self.name))
         })
-        .collect()
+        .collect();
+        if let (Some(ceiling), Some(value)) = (
+            floors.wrongly_answered_at_most,
+            d.and_then(DecisionCounts::wrongly_answered),
+        ) {
+            if value > ceiling {
+                below.push(format!(
+                    "{}: must-escalate answered directly {value:.3} > {ceiling:.3}",
+                    self.name
+                ));
+            }
+        }
+        below
     }
 }
 
@@ -242,6 +284,10 @@ pub struct SetReport {
     /// AUROC of single signals for "the hybrid's first hit is right": top-1 cosine, BM25 margin,
     /// fused score.
     pub signals: Signals,
+    /// How the set's labels judge decisions, when they do.
+    pub judge: Option<Judge>,
+    /// The bot's decisions on the queries (sets with `decisions`).
+    pub decisions: Option<DecisionReport>,
 }
 
 /// AUROC of raw signals, the baselines a calibrated confidence must beat.
@@ -272,6 +318,7 @@ pub fn load_set(set: &SetSpec) -> Result<(Corpus, Vec<LabelledQuery>), MatrixErr
     if let Some(n) = set.max_queries {
         queries.truncate(n);
     }
+    let mut menu_examples = Vec::new();
     let mut entries: Vec<Entry> = match (&set.corpus, &set.documents) {
         (_, Some(dir)) => {
             // labels may name the document files
@@ -287,7 +334,11 @@ pub fn load_set(set: &SetSpec) -> Result<(Corpus, Vec<LabelledQuery>), MatrixErr
         (Some(p), None) if p.extension().is_some_and(|e| e == "jsonl") => {
             Corpus::read_jsonl(p).map_err(corpus_err)?
         }
-        (Some(p), None) => Corpus::load_dir(p).map_err(corpus_err)?.entries,
+        (Some(p), None) => {
+            let corpus = Corpus::load_dir(p).map_err(corpus_err)?;
+            menu_examples = corpus.menu_examples;
+            corpus.entries
+        }
         (None, None) => vec![],
     };
     if let Some(distractors) = set.distractors {
@@ -304,7 +355,8 @@ pub fn load_set(set: &SetSpec) -> Result<(Corpus, Vec<LabelledQuery>), MatrixErr
             others <= distractors
         });
     }
-    let corpus = Corpus::from_entries(entries).map_err(corpus_err)?;
+    let mut corpus = Corpus::from_entries(entries).map_err(corpus_err)?;
+    corpus.menu_examples = menu_examples;
     let unknown: Vec<String> = queries
         .iter()
         .flat_map(|q| {
@@ -405,11 +457,12 @@ pub fn run_set(
     set: &SetSpec,
     queries: &[LabelledQuery],
     generation: &IndexGeneration,
-    searcher: &Searcher,
-    calibration: &Calibration,
-    thresholds: (f64, f64),
+    answerer: &Answerer,
     split: Split,
 ) -> Result<SetReport, MatrixError> {
+    let searcher = answerer.searcher();
+    let calibration = answerer.calibration();
+    let thresholds = answerer.thresholds();
     let search_err = |source| MatrixError::Search {
         set: set.name.clone(),
         source,
@@ -479,6 +532,19 @@ pub fn run_set(
         .zip(&correct)
         .map(|((q, s), ok)| (s.confidence, *ok, q.in_scope()))
         .collect();
+    let decisions = match set.decisions {
+        None => None,
+        Some(judge) => {
+            let mut report = DecisionReport::default();
+            for q in &chosen {
+                let answer = answerer
+                    .answer(generation, &q.query, Channel::WhatsApp)
+                    .map_err(search_err)?;
+                report.add(q, &answer, judge);
+            }
+            Some(report)
+        }
+    };
     let signal_auroc = |i: usize| {
         let pts: Vec<(f64, bool, bool)> = scored
             .iter()
@@ -501,6 +567,8 @@ pub fn run_set(
             bm25_margin: signal_auroc(1),
             fused_score: signal_auroc(2),
         },
+        judge: set.decisions,
+        decisions,
     })
 }
 
@@ -530,24 +598,20 @@ pub fn open_set(
 /// Runs every set of `spec`: load, index (cached, fitted on the set's tuning queries), score `split`.
 pub fn run(
     spec: &MatrixSpec,
-    searcher: &Searcher,
-    calibration: &Calibration,
-    thresholds: (f64, f64),
+    answerer: &Answerer,
     options: &BuildOptions,
     split: Split,
 ) -> Result<Vec<SetReport>, MatrixError> {
     let mut reports = Vec::new();
     for set in &spec.sets {
-        let (queries, generation) = open_set(spec, set, searcher, Some(calibration), options)?;
-        reports.push(run_set(
+        let (queries, generation) = open_set(
+            spec,
             set,
-            &queries,
-            &generation,
-            searcher,
-            calibration,
-            thresholds,
-            split,
-        )?);
+            answerer.searcher(),
+            Some(answerer.calibration()),
+            options,
+        )?;
+        reports.push(run_set(set, &queries, &generation, answerer, split)?);
     }
     Ok(reports)
 }
@@ -583,7 +647,12 @@ pub fn confidence_samples(
     options: &BuildOptions,
 ) -> Result<Vec<ConfidenceSample>, MatrixError> {
     let mut samples = Vec::new();
-    for set in &spec.sets {
+    // a routing set's messages have no entry labels: they say nothing about answers
+    for set in spec
+        .sets
+        .iter()
+        .filter(|s| s.decisions != Some(Judge::Routing))
+    {
         // the shipped model is what is being fitted here: no adjustment on top of the old one
         let (queries, generation) = open_set(spec, set, searcher, None, options)?;
         for q in &queries {
@@ -650,7 +719,7 @@ pub fn table(reports: &[SetReport]) -> String {
         "| set (entries / passages) | queries (out of scope) | method | hit@1 | R@10 | MRR@10 | nDCG@10 | AUROC | ECE | P@answer | answered | out of scope escalated |\n\
          |---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
-    for r in reports {
+    for r in reports.iter().filter(|r| r.judge != Some(Judge::Routing)) {
         for (i, (method, m)) in r.retrieval.iter().enumerate() {
             let head = if i == 0 {
                 format!(
@@ -689,6 +758,34 @@ pub fn table(reports: &[SetReport]) -> String {
             out.push_str(&format!(
                 "| {head} | {} | {retrieval} | {conf} |\n",
                 method.as_str()
+            ));
+        }
+    }
+    out
+}
+
+/// The bot's decisions on the sets that judge them, overall and by kind, as a Markdown table.
+pub fn decisions_table(reports: &[SetReport]) -> String {
+    let mut out = String::from(
+        "| set | kind | messages | answerable answered directly | direct-answer precision | must-escalate answered directly | must-escalate with a service | routing precision | routing recall |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
+    for r in reports {
+        let Some(d) = &r.decisions else { continue };
+        let rows =
+            std::iter::once(("all", &d.all)).chain(d.by_kind.iter().map(|(k, c)| (k.as_str(), c)));
+        for (kind, c) in rows {
+            out.push_str(&format!(
+                "| {} | {kind} | {} | {} | {} | {} | {} | {} | {} |\n",
+                r.name,
+                c.messages,
+                pct(c.answered_share()),
+                pct(c.precision()),
+                pct(c.wrongly_answered()),
+                pct(c.with_service()),
+                pct(c.routing_precision()),
+                pct(c.routing_recall()),
             ));
         }
     }

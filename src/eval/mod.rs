@@ -1,5 +1,6 @@
 //! Labelled queries (`{"qid"?, "query", "relevant": [ids]}` JSONL) and retrieval quality metrics.
 
+pub mod decisions;
 pub mod matrix;
 
 pub use crate::answer::file_hash;
@@ -21,6 +22,12 @@ pub struct LabelledQuery {
     /// Entries that answer it.
     #[serde(default)]
     pub relevant: Vec<EntryId>,
+    /// Routing sets: the bot menu the message asks to perform (2-6), or 0 for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub menu: Option<u8>,
+    /// The kind of question, for reports by kind (e.g. a near miss's "number", a message's "request").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
 impl LabelledQuery {

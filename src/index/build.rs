@@ -8,10 +8,10 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::generation::write_json;
+use super::generation::{read_json, write_json};
 use super::lexical::{self, LexicalDoc};
 use super::vector::{self, VectorIndex};
-use super::{Counts, IndexError, IndexGeneration, IndexRoot, Manifest, PassageRecord};
+use super::{Counts, IndexError, IndexGeneration, IndexRoot, Manifest, MenuVector, PassageRecord};
 use crate::corpus::{chunk_entry, Corpus, EntryType, Passage};
 use crate::embed::{Embedder, DIMENSIONS, MODEL_ID};
 
@@ -200,11 +200,14 @@ pub fn build_and_fit(
         })
         .collect();
 
+    let menus = menu_vectors(corpus, embedder, root)?;
+
     // 3. write everything into a staging folder, then publish
     progress(BuildStage::Writing);
     let staging = root.create_staging(generation)?;
     let result = (|| {
         write_generation(corpus, &records, &vectors, &staging)?;
+        write_json(&staging.join(super::MENUS_FILE), &menus)?;
         let counts = Counts {
             entries: corpus.len(),
             articles: count_kind(corpus, EntryType::Article),
@@ -295,6 +298,51 @@ fn write_generation(
     Ok(())
 }
 
+/// The corpus's menu examples with their query vectors, reusing the current generation's where the
+/// text is unchanged (a few hundred short messages: embedded in one batch).
+fn menu_vectors(
+    corpus: &Corpus,
+    embedder: &Embedder,
+    root: &IndexRoot,
+) -> Result<Vec<MenuVector>, IndexError> {
+    let previous: HashMap<String, Vec<f32>> = root
+        .current()
+        .ok()
+        .flatten()
+        .filter(|g| root.manifest(*g).is_ok_and(|m| m.model_id == MODEL_ID))
+        .and_then(|g| {
+            read_json::<Vec<MenuVector>>(&root.generation_dir(g).join(super::MENUS_FILE)).ok()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| (m.text, m.vector))
+        .collect();
+    let missing: Vec<String> = corpus
+        .menu_examples
+        .iter()
+        .filter(|m| !previous.contains_key(&m.text))
+        .map(|m| m.text.clone())
+        .collect();
+    let fresh: HashMap<String, Vec<f32>> = missing
+        .iter()
+        .cloned()
+        .zip(embedder.embed_queries(&missing)?)
+        .collect();
+    Ok(corpus
+        .menu_examples
+        .iter()
+        .map(|m| MenuVector {
+            menu: m.menu,
+            text: m.text.clone(),
+            vector: fresh
+                .get(&m.text)
+                .or_else(|| previous.get(&m.text))
+                .cloned()
+                .unwrap_or_default(),
+        })
+        .collect())
+}
+
 /// Vectors of the current generation by passage hash, when it was built with the same model.
 fn previous_vectors(root: &IndexRoot) -> HashMap<String, Vec<f32>> {
     let load = || -> Result<HashMap<String, Vec<f32>>, IndexError> {
@@ -306,7 +354,7 @@ fn previous_vectors(root: &IndexRoot) -> HashMap<String, Vec<f32>> {
             return Ok(HashMap::new());
         }
         let dir = root.generation_dir(current);
-        let records: Vec<PassageRecord> = super::generation::read_json(&dir.join("passages.json"))?;
+        let records: Vec<PassageRecord> = read_json(&dir.join("passages.json"))?;
         let flat = vector::read_vectors(&dir, DIMENSIONS, records.len())?;
         Ok(records
             .into_iter()
@@ -349,6 +397,9 @@ fn corpus_hash(corpus: &Corpus) -> String {
                 .as_bytes(),
         );
         h.update(b"\n");
+    }
+    for m in &corpus.menu_examples {
+        h.update(format!("menu {} {}\n", m.menu, m.text).as_bytes());
     }
     h.finalize().to_hex().to_string()
 }

@@ -98,6 +98,20 @@ pub struct PassageRecord {
     pub hash: String,
 }
 
+/// File of a generation's embedded menu examples.
+const MENUS_FILE: &str = "menus.json";
+
+/// A menu example with its query vector (`menus.json`): what routing compares a message with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MenuVector {
+    /// Bot menu number, or 0 for a question an article answers.
+    pub menu: u8,
+    /// The example message.
+    pub text: String,
+    /// Its embedding as a query (unit length).
+    pub vector: Vec<f32>,
+}
+
 /// A generation opened for searching: entries, passages, lexical and vector indexes.
 pub struct IndexGeneration {
     /// Which generation this is.
@@ -114,6 +128,8 @@ pub struct IndexGeneration {
     pub lexical: LexicalIndex,
     /// Vector index.
     pub vectors: VectorIndex,
+    /// The corpus's menu examples, embedded (empty for generations built before they existed).
+    pub menu_examples: Vec<MenuVector>,
 }
 
 impl IndexGeneration {
@@ -154,6 +170,12 @@ impl IndexGeneration {
             .collect::<Result<Vec<_>, _>>()?;
         let lexical = LexicalIndex::open(&dir.join("lexical"))?;
         let vectors = VectorIndex::open(dir, manifest.dimensions, passages.len())?;
+        let menus = dir.join(MENUS_FILE);
+        let menu_examples = if menus.exists() {
+            read_json(&menus)?
+        } else {
+            Vec::new()
+        };
         Ok(IndexGeneration {
             manifest,
             entries,
@@ -162,6 +184,7 @@ impl IndexGeneration {
             passage_entry,
             lexical,
             vectors,
+            menu_examples,
         })
     }
 

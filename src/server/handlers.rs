@@ -128,7 +128,13 @@ pub async fn answer(
     let started = Instant::now();
     let Json(request) = payload?;
     check_question(&request.question)?;
-    let channel = Channel::parse(request.channel.as_deref());
+    let channel = Channel::parse(request.channel.as_deref()).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_channel",
+            e.to_string(),
+        )
+    })?;
     let request_id = uuid::Uuid::new_v4().to_string();
     let generation = state.generation.load_full();
     let key = (
