@@ -7,7 +7,8 @@ mod coverage;
 mod features;
 mod route;
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -17,7 +18,7 @@ pub use calibrate::{
     ConfidenceMetrics, FitInfo, MIN_ADJUSTMENT_QUERIES,
 };
 pub use compose::{whatsapp_markup, Channel, Escalation, UnknownChannel, WHATSAPP_LIMIT};
-pub use coverage::{detail_gap, DetailGap};
+pub use coverage::{detail_gap, DetailGap, TermSpread};
 pub use features::{Features, Reference, FEATURE_NAMES};
 pub use route::{
     nearest_examples, route, Field, Found, Menu, NearestExamples, Route, RoutePolicy, RouteSignal,
@@ -141,14 +142,11 @@ pub fn search_with_raw_features(
         .first()
         .and_then(|h| generation.entry(&h.id.0))
         .map(|e| {
-            let text = format!(
-                "{}\n{}\n{}\n{}",
-                e.title,
-                e.questions.join("\n"),
-                e.tags.join(" "),
-                e.body
-            );
-            searcher.analyzer().query_terms(&text).into_iter().collect()
+            searcher
+                .analyzer()
+                .query_terms(&e.full_text())
+                .into_iter()
+                .collect()
         })
         .unwrap_or_default();
     let features = Features::of(generation, &results, &entry_terms);
@@ -176,6 +174,8 @@ pub struct Answerer {
     searcher: Arc<Searcher>,
     calibration: Calibration,
     config: AnswerConfig,
+    /// Term spread of the last generation answered from (keyed by corpus hash and generation).
+    spread: Mutex<Option<(String, Arc<TermSpread>)>>,
 }
 
 impl Answerer {
@@ -189,6 +189,28 @@ impl Answerer {
             searcher,
             calibration,
             config,
+            spread: Mutex::new(None),
+        }
+    }
+
+    /// How many entries of `generation` use each term (computed once per generation).
+    fn spread(&self, generation: &IndexGeneration) -> Arc<TermSpread> {
+        let key = format!(
+            "{}/{}",
+            generation.manifest.corpus_hash,
+            generation.generation().0
+        );
+        let mut slot = self.spread.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_ref() {
+            Some((k, spread)) if *k == key => spread.clone(),
+            _ => {
+                let spread = Arc::new(TermSpread::of(
+                    &generation.entries,
+                    self.searcher.analyzer(),
+                ));
+                *slot = Some((key, spread.clone()));
+                spread
+            }
         }
     }
 
@@ -270,13 +292,14 @@ impl Answerer {
         };
         let gap = || {
             let entry = generation.entry(&top?.id.0)?;
-            let text = format!(
-                "{}\n{}\n{}",
-                entry.title,
-                entry.questions.join("\n"),
-                entry.body
-            );
-            detail_gap(question, &text)
+            let text = entry.full_text();
+            detail_gap(question, &text).or_else(|| {
+                let analyzer = self.searcher.analyzer();
+                let entry_terms: HashSet<String> =
+                    analyzer.query_terms(&text).into_iter().collect();
+                self.spread(generation)
+                    .topic_gap(&results.terms, &entry_terms)
+            })
         };
         let (decision, decided_by) = if results.hits.is_empty() {
             (Decision::Escalate, DecidedBy::NoResults)

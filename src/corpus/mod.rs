@@ -110,6 +110,17 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Everything a question can be matched against: title, phrasings, tags and body.
+    pub fn full_text(&self) -> String {
+        format!(
+            "{}\n{}\n{}\n{}",
+            self.title,
+            self.questions.join("\n"),
+            self.tags.join(" "),
+            self.body
+        )
+    }
+
     /// The title, or for untitled imports the first words of the body.
     pub fn display_title(&self) -> String {
         if !self.title.trim().is_empty() {

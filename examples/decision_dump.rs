@@ -1,0 +1,85 @@
+//! Dumps the bot's decision on every tuning message of the matrix's decision sets, with the query
+//! terms the chosen entry does not cover (and whether another entry has them): the material the
+//! answerability rules are designed on. Never reads the held-back split.
+//!
+//! cargo run --release --example decision_dump -- [eval/matrix.toml] > decisions.jsonl
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use haipedia::answer::{Answerer, Calibration, Channel};
+use haipedia::config::Config;
+use haipedia::embed::Embedder;
+use haipedia::eval::matrix::{self, MatrixSpec, Split};
+use haipedia::index::BuildOptions;
+use haipedia::retrieve::Searcher;
+
+fn main() -> anyhow::Result<()> {
+    let path = PathBuf::from(std::env::args().nth(1).unwrap_or("eval/matrix.toml".into()));
+    let spec = MatrixSpec::load(&path)?;
+    let config = Config::default();
+    let searcher = Searcher::new(
+        Arc::new(Embedder::from_config(&config)?),
+        config.retrieve.clone(),
+    );
+    let calibration = Calibration::load(&config.answer.calibration)?;
+    let answerer = Answerer::new(Arc::new(searcher), calibration, config.answer.clone());
+    let options = BuildOptions::from_config(&config, false);
+    for set in spec.sets.iter().filter(|s| s.decisions.is_some()) {
+        let (queries, generation) = matrix::open_set(
+            &spec,
+            set,
+            answerer.searcher(),
+            Some(answerer.calibration()),
+            &options,
+        )?;
+        let analyzer = answerer.searcher().analyzer();
+        let entry_terms = |i: usize| -> HashSet<String> {
+            let e = &generation.entries[i];
+            let text = format!(
+                "{}\n{}\n{}\n{}",
+                e.title,
+                e.questions.join("\n"),
+                e.tags.join(" "),
+                e.body
+            );
+            analyzer.query_terms(&text).into_iter().collect()
+        };
+        let mut df: std::collections::HashMap<String, usize> = Default::default();
+        for i in 0..generation.entries.len() {
+            for t in entry_terms(i) {
+                *df.entry(t).or_default() += 1;
+            }
+        }
+        for q in queries
+            .iter()
+            .filter(|q| matrix::in_split(set, q, Split::Tune))
+        {
+            let a = answerer.answer(&generation, &q.query, Channel::WhatsApp)?;
+            let top = a.suggestions.first().map(|s| s.id.clone());
+            let top_terms = top
+                .as_deref()
+                .and_then(|id| generation.entries.iter().position(|e| e.id.0 == id))
+                .map(entry_terms)
+                .unwrap_or_default();
+            let terms = analyzer.query_terms(&q.query);
+            let uncovered: Vec<(String, usize)> = terms
+                .iter()
+                .filter(|t| !top_terms.contains(*t))
+                .map(|t| (t.clone(), df.get(t).copied().unwrap_or(0)))
+                .collect();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "set": set.name, "entries": generation.entries.len(), "qid": q.qid, "query": q.query, "kind": q.kind,
+                    "menu": q.menu, "relevant": q.relevant, "decision": a.decision,
+                    "confidence": a.confidence.0, "top": top,
+                    "correct": top.as_ref().is_some_and(|t| q.relevant.iter().any(|r| &r.0 == t)),
+                    "terms": terms, "uncovered": uncovered, "decided_by": a.decided_by,
+                })
+            );
+        }
+    }
+    Ok(())
+}
