@@ -242,8 +242,12 @@ impl Config {
         if let Some(v) = var("HAIPEDIA_ORT_LIB") {
             self.paths.onnxruntime = Some(v.into());
         }
-        if let Some(v) = var("HAIPEDIA_ADMIN_TOKEN").and_then(|v| v.into_string().ok()) {
-            self.server.admin_token = Some(v).filter(|t| !t.is_empty());
+        // an empty value never turns off a token set in the file
+        if let Some(v) = var("HAIPEDIA_ADMIN_TOKEN")
+            .and_then(|v| v.into_string().ok())
+            .filter(|t| !t.trim().is_empty())
+        {
+            self.server.admin_token = Some(v);
         }
         if let Some(v) = var("HAIPEDIA_DATABASE") {
             self.server.database = v.into();
@@ -271,6 +275,15 @@ mod tests {
         assert_eq!(config.paths.corpus, PathBuf::from("kb"));
         config.apply_env(|k| (k == "HAIPEDIA_CORPUS").then(|| "other".into()));
         assert_eq!(config.paths.corpus, PathBuf::from("other"));
+    }
+
+    #[test]
+    fn an_empty_environment_token_never_turns_off_the_configured_one() {
+        let mut config: Config = toml::from_str("[server]\nadmin_token = \"s3cret\"\n").unwrap();
+        config.apply_env(|k| (k == "HAIPEDIA_ADMIN_TOKEN").then(|| "".into()));
+        assert_eq!(config.server.admin_token.as_deref(), Some("s3cret"));
+        config.apply_env(|k| (k == "HAIPEDIA_ADMIN_TOKEN").then(|| "other".into()));
+        assert_eq!(config.server.admin_token.as_deref(), Some("other"));
     }
 
     #[test]

@@ -208,6 +208,21 @@ impl Analyzer {
     }
 }
 
+/// Invisible formatting characters (zero-width spaces and joiners, direction marks, word joiners,
+/// the BOM, the Mongolian vowel separator, the soft hyphen): they carry no meaning in a question.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{feff}')
+}
+
+/// Whether `text` has anything but whitespace, control and invisible formatting characters (a
+/// question of only `\u{0}` or zero-width spaces is empty).
+pub fn has_visible(text: &str) -> bool {
+    text.chars()
+        .any(|c| !(c.is_whitespace() || c.is_control() || is_invisible(c)))
+}
+
 /// Lowercase, diacritics-folded alphanumeric words with their byte spans in `text`.
 /// Hyphens and dots inside words split them ("e-mail" -> "e", "mail"; "16.00" -> "16", "00").
 pub fn words(text: &str) -> Vec<(String, usize, usize)> {

@@ -22,6 +22,20 @@ use std::ops::Range;
 use folded::Folded;
 use numbers::NumberKind;
 
+/// A user's text as it may appear in a log line: masked, and with control and invisible formatting
+/// characters escaped (`\n`, `\u{1b}`), so it can neither forge a line nor drive a terminal.
+pub fn for_log(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in mask(text).chars() {
+        if c.is_control() || crate::analysis::is_invisible(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// What a masked stretch was, and the placeholder that replaces it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PersonalData {
@@ -102,6 +116,18 @@ pub fn contains_personal_data(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_text_is_masked_and_cannot_forge_lines_or_drive_a_terminal() {
+        let forged = "tanya\n2026-11-30T00:00:00Z  INFO forged\r\u{1b}[31mred\u{200b} 081211123333";
+        let logged = for_log(forged);
+        assert!(!logged.chars().any(|c| c.is_control()), "{logged}");
+        assert!(
+            logged.contains("\\n") && logged.contains("\\u{1b}"),
+            "{logged}"
+        );
+        assert!(logged.contains("[TELEPON]"), "{logged}");
+    }
 
     #[test]
     fn masks_nik_phone_and_email_but_keeps_other_numbers() {

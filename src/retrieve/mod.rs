@@ -216,7 +216,7 @@ impl Searcher {
         query: &str,
     ) -> Result<Candidates, RetrieveError> {
         let query = query.trim();
-        if query.is_empty() {
+        if !crate::analysis::has_visible(query) {
             return Err(RetrieveError::EmptyQuery);
         }
         let chars = query.chars().count();

@@ -34,9 +34,11 @@ pub async fn reindex(
 pub async fn reindex_job(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<JobStatus>, ApiError> {
+    // the token first: an unauthenticated caller learns nothing, not even about the path
     require_admin(&state, &headers)?;
+    let Path(id) = id?;
     id.parse()
         .ok()
         .and_then(|id| state.reindexer.job(id))

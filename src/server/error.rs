@@ -1,6 +1,6 @@
 //! HTTP errors: every failure is `{"error": {"code", "message"}}` with the right status.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -110,6 +110,26 @@ impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", r.body_text())
     }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", r.body_text())
+    }
+}
+
+/// A JSON error body for a response some layer below the handlers made without one (a plain-text
+/// rejection, an empty 4xx): the same `{"error": {"code", "message"}}` as every other error.
+pub fn json_error_for(status: StatusCode) -> Response {
+    let reason = status.canonical_reason().unwrap_or("error");
+    let code = reason.to_ascii_lowercase().replace([' ', '-'], "_");
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code,
+            message: reason.to_string(),
+        },
+    };
+    (status, Json(body)).into_response()
 }
 
 impl From<RetrieveError> for ApiError {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use super::{join_error, ApiError, AppState, ErrorBody};
 use crate::answer::{Answer, Channel, Decision, Escalation, Field, Found, Menu, Route, Source};
 use crate::corpus::EntryType;
 use crate::feedback::{FeedbackRecord, GapGroup, QuestionRecord};
-use crate::privacy::mask;
+use crate::privacy::for_log;
 use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
 
 /// The OpenAPI description, generated from the handlers and types below.
@@ -99,7 +99,7 @@ fn normalise(question: &str) -> String {
 }
 
 fn check_question(question: &str) -> Result<(), ApiError> {
-    if question.trim().is_empty() {
+    if !crate::analysis::has_visible(question) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "empty_question",
@@ -165,7 +165,7 @@ pub async fn answer(
         };
         let decision = decision_name(answer.decision);
         tracing::info!(request_id = %id, decision, confidence = answer.confidence.0,
-            question = %mask(&request.question), "answered");
+            question = %for_log(&request.question), "answered");
         worker.recorder.question(QuestionRecord {
             request_id: id,
             question: request.question,
@@ -379,8 +379,9 @@ pub struct ArticleResponse {
     responses((status = 200, body = ArticleResponse), (status = 404, body = ErrorBody)))]
 pub async fn article(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<ArticleResponse>, ApiError> {
+    let Path(id) = id?;
     let generation = state.generation.load();
     let e = generation.entry(&id).ok_or_else(|| {
         ApiError::new(
@@ -490,10 +491,13 @@ pub fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiErr
             "admin endpoints are disabled: set HAIPEDIA_ADMIN_TOKEN",
         ));
     };
+    // the scheme is case-insensitive (RFC 7235): "Bearer", "bearer" and "BEARER" are one
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
     match given {
         Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(()),
         _ => Err(ApiError::new(

@@ -13,8 +13,9 @@ use std::time::Instant;
 
 use arc_swap::ArcSwap;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -136,21 +137,83 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
 
+/// Rejects an announced body over the limit before anything reads it (so `Expect: 100-continue`
+/// gets an immediate 413, not `100 Continue`), and finishes every response: error bodies are JSON
+/// whatever layer made them, `nosniff` everywhere, `no-store` on JSON (answers and the admin list
+/// hold users' questions).
+async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let mut response = if announced.is_some_and(|n| n > state.config.server.max_body_bytes as u64) {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the request body is too large",
+        )
+        .into_response()
+    } else {
+        next.run(request).await
+    };
+    let is_json = |r: &Response| {
+        r.headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/json"))
+    };
+    if response.status().is_client_error() || response.status().is_server_error() {
+        if !is_json(&response) {
+            let headers = response.headers().clone();
+            response = error::json_error_for(response.status());
+            if let Some(close) = headers.get(header::CONNECTION) {
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, close.clone());
+            }
+        }
+    }
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"))
+    {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// HTTP methods counted under their own name in the metrics; any other is `OTHER`, so a client
+/// cannot add series by inventing methods.
+const KNOWN_METHODS: [&str; 9] = [
+    "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE", "CONNECT",
+];
+
 /// Counts and times every request under its route pattern.
 async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
+    let method = KNOWN_METHODS
+        .into_iter()
+        .find(|m| *m == request.method().as_str())
+        .unwrap_or("OTHER");
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or("unmatched".to_string(), |p| p.as_str().to_string());
     let response = next.run(request).await;
     state.metrics.request(
-        &method,
+        method,
         &route,
         response.status().as_u16(),
         started.elapsed(),

@@ -85,7 +85,10 @@ pub async fn admin_page() -> Response {
 }
 
 /// A style sheet or script of the pages.
-pub async fn asset(Path(name): Path<String>) -> Result<Response, ApiError> {
+pub async fn asset(
+    name: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(name) = name?;
     ASSETS
         .iter()
         .find(|a| a.name == name)
