@@ -168,27 +168,21 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|t| t.starts_with("application/json"))
     };
-    if response.status().is_client_error() || response.status().is_server_error() {
-        if !is_json(&response) {
-            let headers = response.headers().clone();
-            response = error::json_error_for(response.status());
-            if let Some(close) = headers.get(header::CONNECTION) {
-                response
-                    .headers_mut()
-                    .insert(header::CONNECTION, close.clone());
-            }
+    let failed = response.status().is_client_error() || response.status().is_server_error();
+    if failed && !is_json(&response) {
+        let close = response.headers().get(header::CONNECTION).cloned();
+        response = error::json_error_for(response.status());
+        if let Some(close) = close {
+            response.headers_mut().insert(header::CONNECTION, close);
         }
     }
+    let json = is_json(&response);
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/json"))
-    {
+    if json {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
