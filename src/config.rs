@@ -74,6 +74,14 @@ pub struct ServerConfig {
     pub watch: bool,
     /// How long a change must stay still before the rebuild starts, in milliseconds.
     pub watch_debounce_ms: u64,
+    /// Connections served at once; more get an immediate 503 and are closed.
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers, in milliseconds (slow clients are closed).
+    pub header_timeout_ms: u64,
+    /// Time a client has to send a request's body, in milliseconds.
+    pub body_timeout_ms: u64,
+    /// An idle keep-alive connection is closed after this long, in milliseconds.
+    pub idle_timeout_ms: u64,
 }
 
 impl Default for ServerConfig {
@@ -86,6 +94,10 @@ impl Default for ServerConfig {
             cache_entries: 1024,
             watch: false,
             watch_debounce_ms: 1500,
+            max_connections: 512,
+            header_timeout_ms: 10_000,
+            body_timeout_ms: 10_000,
+            idle_timeout_ms: 60_000,
         }
     }
 }

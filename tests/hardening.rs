@@ -127,3 +127,91 @@ fn hostile_requests_get_json_errors_and_bounded_effects() {
     );
     assert!(head.starts_with("HTTP/1.1 413"), "{head}");
 }
+
+/// Reads until the server closes the connection or `limit` passes; true when it closed.
+fn closed_within(s: &mut TcpStream, limit: Duration) -> bool {
+    s.set_read_timeout(Some(limit)).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[test]
+fn slow_idle_and_excess_connections_are_closed() {
+    let site = common::mini_site(None, |c| {
+        c.server.max_connections = 8;
+        c.server.header_timeout_ms = 500;
+        c.server.body_timeout_ms = 500;
+        c.server.idle_timeout_ms = 800;
+    });
+    let addr = site.base.trim_start_matches("http://").to_string();
+    let connect = || TcpStream::connect(&addr).unwrap();
+
+    // slowloris: half-sent headers fill the cap; the next connection gets a JSON 503 at once
+    let mut slow: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut s = connect();
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let busy = raw(&site.base, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(busy.starts_with("HTTP/1.1 503"), "{busy}");
+    assert!(busy.contains("too_many_connections"), "{busy}");
+    // ... and the slow ones are closed by the header timeout, freeing the slots
+    for s in &mut slow {
+        assert!(
+            closed_within(s, Duration::from_secs(5)),
+            "a slow client kept its connection"
+        );
+    }
+    let ok = raw(&site.base, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+
+    // a body announced but not sent is given up on
+    let mut s = connect();
+    s.write_all(
+        b"POST /v1/answer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Content-Length: 40\r\n\r\n{\"question\"",
+    )
+    .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 2048];
+    let n = s.read(&mut buf).unwrap_or(0);
+    let head = String::from_utf8_lossy(&buf[..n]);
+    assert!(n == 0 || head.starts_with("HTTP/1.1 4"), "{head}");
+
+    // an idle keep-alive connection is closed after the idle timeout
+    let mut s = connect();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let n = s.read(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    assert!(
+        closed_within(&mut s, Duration::from_secs(5)),
+        "idle connection kept open"
+    );
+
+    // everything is released: the gauge is back to (about) the one connection asking
+    std::thread::sleep(Duration::from_millis(200));
+    let metrics = client()
+        .get(format!("{}/metrics", site.base))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let open: usize = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("haipedia_open_connections "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("the open-connections gauge");
+    assert!(open <= 2, "{open} connections still open");
+}

@@ -142,6 +142,13 @@ impl Metrics {
             "haipedia_answer_cache_total{{result=\"miss\"}} {}",
             m.cache_misses
         );
+        let _ = writeln!(
+            out,
+            "# HELP haipedia_open_connections HTTP connections open now.\n\
+             # TYPE haipedia_open_connections gauge\n\
+             haipedia_open_connections {}",
+            super::listener::OPEN_CONNECTIONS.load(std::sync::atomic::Ordering::Relaxed)
+        );
         out
     }
 }

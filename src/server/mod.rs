@@ -3,6 +3,7 @@
 mod admin;
 mod error;
 mod handlers;
+mod listener;
 mod metrics;
 mod pages;
 
@@ -137,6 +138,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            std::time::Duration::from_millis(state.config.server.body_timeout_ms.max(1)),
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
@@ -231,11 +235,11 @@ pub async fn serve_on(
     if state.config.server.watch {
         state.watch_corpus()?;
     }
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let limits = listener::Limits::of(&state.config.server);
+    listener::serve(listener, router(state), limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
 
