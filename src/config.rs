@@ -82,6 +82,11 @@ pub struct ServerConfig {
     pub body_timeout_ms: u64,
     /// An idle keep-alive connection is closed after this long, in milliseconds.
     pub idle_timeout_ms: u64,
+    /// Stored questions and their feedback are deleted after this many days (checked daily).
+    pub retention_days: u32,
+    /// Feedback requests accepted per client address and minute (the bot is one client: keep it
+    /// well above its traffic).
+    pub feedback_per_minute: u32,
 }
 
 impl Default for ServerConfig {
@@ -98,6 +103,8 @@ impl Default for ServerConfig {
             header_timeout_ms: 10_000,
             body_timeout_ms: 10_000,
             idle_timeout_ms: 60_000,
+            retention_days: 365,
+            feedback_per_minute: 600,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Questions and user feedback in SQLite: what was asked (masked), what the bot decided, how users
 //! rated it, and the editors' content-gap list built from it.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -76,9 +77,13 @@ pub struct GapGroup {
     pub last_asked: String,
 }
 
-/// The SQLite store (one connection; callers serialise access).
+/// The SQLite store (one connection; callers serialise access). Gap questions (escalated, or
+/// rated badly later) are grouped as they are written, so the editors' list is one indexed query.
 pub struct Store {
     conn: Connection,
+    analyzer: Analyzer,
+    /// Term sets of the most recently active gap groups, most recent first.
+    groups: Vec<(i64, HashSet<String>)>,
 }
 
 const SCHEMA: &str = "
@@ -101,12 +106,27 @@ CREATE TABLE IF NOT EXISTS feedback (
     rating     INTEGER,
     comment    TEXT
 );
-CREATE INDEX IF NOT EXISTS feedback_request ON feedback(request_id);
+CREATE INDEX IF NOT EXISTS questions_asked ON questions(asked_at);
+CREATE TABLE IF NOT EXISTS gap_groups (
+    id         INTEGER PRIMARY KEY,
+    terms      TEXT NOT NULL,
+    question   TEXT NOT NULL,
+    examples   TEXT NOT NULL DEFAULT '[]',
+    count      INTEGER NOT NULL,
+    last_asked TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS gap_groups_rank ON gap_groups(count DESC, last_asked DESC);
 ";
 
+/// Groups kept in memory for matching new gap questions (the most recently active ones).
+const GROUPS_IN_MEMORY: usize = 5_000;
+
+/// Other phrasings kept per gap group.
+const EXAMPLES_PER_GROUP: usize = 5;
+
 impl Store {
-    /// Opens (creating if needed) the database at `path`.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
+    /// Opens (creating if needed) the database at `path`; `analyzer` groups gap questions.
+    pub fn open(path: &Path, analyzer: Analyzer) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
                 path: dir.display().to_string(),
@@ -115,47 +135,124 @@ impl Store {
         }
         let conn = Connection::open(path)?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Store { conn })
+        migrate(&conn)?;
+        let mut store = Store {
+            conn,
+            analyzer,
+            groups: Vec::new(),
+        };
+        store.load_groups()?;
+        store.backfill_gaps()?;
+        Ok(store)
     }
 
-    /// Records answered questions in one transaction; the text is masked here.
-    pub fn record_questions(&mut self, questions: &[QuestionRecord]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR REPLACE INTO questions (request_id, question, channel, decision, confidence, top_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /// Reads the term sets of the most recently active groups.
+    fn load_groups(&mut self) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, terms FROM gap_groups ORDER BY last_asked DESC, id DESC LIMIT ?1",
+        )?;
+        self.groups = stmt
+            .query_map(params![GROUPS_IN_MEMORY as i64], |r| {
+                let terms: String = r.get(1)?;
+                Ok((
+                    r.get(0)?,
+                    terms
+                        .split(' ')
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(())
+    }
+
+    /// Groups the gap questions of a database written before groups existed (once).
+    fn backfill_gaps(&mut self) -> Result<(), StoreError> {
+        let rows: Vec<(String, String, String)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT q.request_id, q.question, q.asked_at FROM questions q
+                 WHERE q.gap_group IS NULL AND (q.decision = 'escalate'
+                    OR EXISTS (SELECT 1 FROM feedback f WHERE f.request_id = q.request_id
+                               AND (f.helpful = 0 OR f.rating <= 2)))
+                 ORDER BY q.asked_at, q.rowid",
             )?;
-            for q in questions {
-                stmt.execute(params![
-                    q.request_id,
-                    mask(&q.question),
-                    q.channel,
-                    q.decision,
-                    q.confidence,
-                    q.top_id
-                ])?;
-            }
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?;
+            rows
+        };
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        for (id, question, asked_at) in rows {
+            let group = group_gap(&tx, &self.analyzer, &mut self.groups, &question, &asked_at)?;
+            tx.execute(
+                "UPDATE questions SET gap_group = ?1 WHERE request_id = ?2",
+                params![group, id],
+            )?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// Records feedback on a known request.
-    pub fn record_feedback(&self, f: &FeedbackRecord) -> Result<(), StoreError> {
-        let known: Option<i64> = self
+    /// Records answered questions in one transaction; the text is masked here.
+    pub fn record_questions(&mut self, questions: &[QuestionRecord]) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let now = now_utc();
+        for q in questions {
+            let masked = mask(&q.question);
+            let group = if q.decision == "escalate" {
+                Some(group_gap(
+                    &tx,
+                    &self.analyzer,
+                    &mut self.groups,
+                    &masked,
+                    &now,
+                )?)
+            } else {
+                None
+            };
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO questions
+                 (request_id, asked_at, question, channel, decision, confidence, top_id, gap_group)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                q.request_id,
+                now,
+                masked,
+                q.channel,
+                q.decision,
+                q.confidence,
+                q.top_id,
+                group
+            ])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records feedback on a known request: one per answer, a later one replaces it. A bad
+    /// rating makes the question a gap (grouped now, if it was not one already).
+    pub fn record_feedback(&mut self, f: &FeedbackRecord) -> Result<(), StoreError> {
+        let known: Option<(String, Option<i64>)> = self
             .conn
             .query_row(
-                "SELECT 1 FROM questions WHERE request_id = ?1",
+                "SELECT question, gap_group FROM questions WHERE request_id = ?1",
                 params![f.request_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        if known.is_none() {
+        let Some((question, group)) = known else {
             return Err(StoreError::UnknownRequest(f.request_id.to_string()));
-        }
-        self.conn.execute(
-            "INSERT INTO feedback (request_id, helpful, rating, comment) VALUES (?1, ?2, ?3, ?4)",
+        };
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO feedback (request_id, helpful, rating, comment) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(request_id) DO UPDATE SET given_at = excluded.given_at,
+                helpful = excluded.helpful, rating = excluded.rating, comment = excluded.comment",
             params![
                 f.request_id,
                 f.helpful,
@@ -163,26 +260,60 @@ impl Store {
                 f.comment.as_deref().map(mask)
             ],
         )?;
+        let bad = !f.helpful || f.rating.is_some_and(|r| r <= 2);
+        if bad && group.is_none() {
+            let group = group_gap(&tx, &self.analyzer, &mut self.groups, &question, &now_utc())?;
+            tx.execute(
+                "UPDATE questions SET gap_group = ?1 WHERE request_id = ?2",
+                params![group, f.request_id],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
-    /// Escalated or badly rated questions, grouped by shared terms, most frequent first.
-    pub fn unanswered(
-        &self,
-        analyzer: &Analyzer,
-        limit: usize,
-    ) -> Result<Vec<GapGroup>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT q.question, q.asked_at FROM questions q
-             WHERE q.decision = 'escalate'
-                OR EXISTS (SELECT 1 FROM feedback f WHERE f.request_id = q.request_id
-                           AND (f.helpful = 0 OR f.rating <= 2))
-             ORDER BY q.asked_at DESC, q.rowid DESC",
+    /// Deletes questions (and their feedback) asked before `days` days ago, and gap groups last
+    /// active before then; returns the number of questions deleted.
+    pub fn purge_older_than(&mut self, days: u32) -> Result<usize, StoreError> {
+        let cutoff = format!("-{days} days");
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "DELETE FROM feedback WHERE request_id IN (SELECT request_id FROM questions
+             WHERE asked_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?1))",
+            params![cutoff],
         )?;
-        let rows: Vec<(String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        let deleted = tx.execute(
+            "DELETE FROM questions WHERE asked_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?1)",
+            params![cutoff],
+        )?;
+        tx.execute(
+            "DELETE FROM gap_groups WHERE last_asked < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?1)",
+            params![cutoff],
+        )?;
+        tx.commit()?;
+        self.load_groups()?;
+        Ok(deleted)
+    }
+
+    /// One page of the gap groups (escalated or badly rated questions grouped by shared terms),
+    /// most frequent first: an indexed query, however many questions are stored.
+    pub fn unanswered(&self, page: Page) -> Result<Vec<GapGroup>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT question, count, examples, last_asked FROM gap_groups
+             ORDER BY count DESC, last_asked DESC LIMIT ?1 OFFSET ?2",
+        )?;
+        let groups = stmt
+            .query_map(params![page.limit as i64, page.offset as i64], |r| {
+                let examples: String = r.get(2)?;
+                Ok(GapGroup {
+                    question: r.get(0)?,
+                    count: r.get::<_, i64>(1)? as usize,
+                    examples: serde_json::from_str(&examples).unwrap_or_default(),
+                    last_asked: r.get(3)?,
+                })
+            })?
             .collect::<Result<_, _>>()?;
-        Ok(group_similar(analyzer, rows, limit))
+        Ok(groups)
     }
 
     /// Number of recorded questions.
@@ -198,8 +329,20 @@ impl Store {
 enum Command {
     Question(QuestionRecord),
     Feedback(FeedbackRecord, mpsc::Sender<Result<(), StoreError>>),
-    Unanswered(usize, mpsc::Sender<Result<Vec<GapGroup>, StoreError>>),
+    Unanswered(Page, mpsc::Sender<Result<Vec<GapGroup>, StoreError>>),
 }
+
+/// A page of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Items on the page.
+    pub limit: usize,
+    /// Items before it.
+    pub offset: usize,
+}
+
+/// How often the store deletes questions past the retention period.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// Questions waiting to be written before new ones are dropped (with a log line).
 const QUEUE: usize = 10_000;
@@ -212,16 +355,31 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Starts the writer thread owning `store`.
-    pub fn start(mut store: Store, analyzer: Analyzer) -> Recorder {
+    /// Starts the writer thread owning `store`; it deletes questions older than `retention_days`
+    /// at start and then daily.
+    pub fn start(mut store: Store, retention_days: u32) -> Recorder {
         let (tx, rx) = mpsc::sync_channel::<Command>(QUEUE);
         std::thread::Builder::new()
             .name("haipedia-store".into())
             .spawn(move || {
                 let mut pending: Option<Command> = None;
+                let mut next_purge = std::time::Instant::now();
                 loop {
-                    let Some(cmd) = pending.take().or_else(|| rx.recv().ok()) else {
-                        return;
+                    if std::time::Instant::now() >= next_purge {
+                        match store.purge_older_than(retention_days) {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!(deleted = n, retention_days, "old questions deleted"),
+                            Err(e) => tracing::error!(error = %e, "could not delete old questions"),
+                        }
+                        next_purge = std::time::Instant::now() + PURGE_EVERY;
+                    }
+                    let cmd = match pending.take() {
+                        Some(c) => c,
+                        None => match rx.recv_timeout(PURGE_EVERY) {
+                            Ok(c) => c,
+                            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                        },
                     };
                     match cmd {
                         Command::Question(first) => {
@@ -243,8 +401,8 @@ impl Recorder {
                         Command::Feedback(f, reply) => {
                             let _ = reply.send(store.record_feedback(&f));
                         }
-                        Command::Unanswered(limit, reply) => {
-                            let _ = reply.send(store.unanswered(&analyzer, limit));
+                        Command::Unanswered(page, reply) => {
+                            let _ = reply.send(store.unanswered(page));
                         }
                     }
                 }
@@ -270,50 +428,105 @@ impl Recorder {
         answer.recv().map_err(|_| StoreError::Closed)?
     }
 
-    /// The content-gap list (including every question queued before the call); blocks.
-    pub fn unanswered(&self, limit: usize) -> Result<Vec<GapGroup>, StoreError> {
+    /// A page of the content-gap list (including every question queued before the call); blocks.
+    pub fn unanswered(&self, page: Page) -> Result<Vec<GapGroup>, StoreError> {
         let (reply, answer) = mpsc::channel();
         self.tx
-            .send(Command::Unanswered(limit, reply))
+            .send(Command::Unanswered(page, reply))
             .map_err(|_| StoreError::Closed)?;
         answer.recv().map_err(|_| StoreError::Closed)?
     }
 }
 
-/// Greedy grouping: a question joins the first group whose terms overlap it by Jaccard >= 0.5.
-fn group_similar(analyzer: &Analyzer, rows: Vec<(String, String)>, limit: usize) -> Vec<GapGroup> {
-    use std::collections::HashSet;
-    let mut groups: Vec<(HashSet<String>, GapGroup)> = Vec::new();
-    for (question, asked_at) in rows {
-        let terms: HashSet<String> = analyzer.query_terms(&question).into_iter().collect();
-        let similar = groups.iter_mut().find(|(t, _)| {
-            let inter = t.intersection(&terms).count() as f64;
-            let union = t.union(&terms).count().max(1) as f64;
-            inter / union >= 0.5 || (t.is_empty() && terms.is_empty())
-        });
-        match similar {
-            Some((_, g)) => {
-                g.count += 1;
-                if g.examples.len() < 5 && g.question != question && !g.examples.contains(&question)
-                {
-                    g.examples.push(question);
-                }
+/// Puts a gap question into the first recently active group whose terms overlap it by Jaccard
+/// >= 0.5, or a new group; returns the group id. The group shows its most recent question.
+fn group_gap(
+    conn: &Connection,
+    analyzer: &Analyzer,
+    groups: &mut Vec<(i64, HashSet<String>)>,
+    question: &str,
+    asked_at: &str,
+) -> Result<i64, StoreError> {
+    let terms: HashSet<String> = analyzer.query_terms(question).into_iter().collect();
+    let similar = groups.iter().position(|(_, t)| {
+        let inter = t.intersection(&terms).count() as f64;
+        let union = t.union(&terms).count().max(1) as f64;
+        inter / union >= 0.5 || (t.is_empty() && terms.is_empty())
+    });
+    let id = match similar {
+        Some(i) => {
+            let (id, group_terms) = groups.remove(i);
+            let (previous, examples): (String, String) = conn.query_row(
+                "SELECT question, examples FROM gap_groups WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let mut examples: Vec<String> = serde_json::from_str(&examples).unwrap_or_default();
+            if previous != question
+                && !examples.contains(&previous)
+                && examples.len() < EXAMPLES_PER_GROUP
+            {
+                examples.push(previous);
             }
-            None => groups.push((
-                terms,
-                GapGroup {
+            examples.retain(|e| e != question);
+            conn.execute(
+                "UPDATE gap_groups SET count = count + 1, question = ?1, examples = ?2,
+                 last_asked = ?3 WHERE id = ?4",
+                params![
                     question,
-                    count: 1,
-                    examples: Vec::new(),
-                    last_asked: asked_at,
-                },
-            )),
+                    serde_json::to_string(&examples).unwrap_or_else(|_| "[]".into()),
+                    asked_at,
+                    id
+                ],
+            )?;
+            groups.insert(0, (id, group_terms));
+            id
         }
+        None => {
+            let mut sorted: Vec<&str> = terms.iter().map(String::as_str).collect();
+            sorted.sort_unstable();
+            conn.execute(
+                "INSERT INTO gap_groups (terms, question, count, last_asked) VALUES (?1, ?2, 1, ?3)",
+                params![sorted.join(" "), question, asked_at],
+            )?;
+            let id = conn.last_insert_rowid();
+            groups.insert(0, (id, terms));
+            groups.truncate(GROUPS_IN_MEMORY);
+            id
+        }
+    };
+    Ok(id)
+}
+
+/// Brings a database written by an older version up to this schema.
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let has_group: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('questions') WHERE name = 'gap_group'")?
+        .exists([])?;
+    if !has_group {
+        conn.execute_batch("ALTER TABLE questions ADD COLUMN gap_group INTEGER")?;
     }
-    let mut out: Vec<GapGroup> = groups.into_iter().map(|(_, g)| g).collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then(b.last_asked.cmp(&a.last_asked)));
-    out.truncate(limit);
-    out
+    // one feedback per answer: keep the latest of any duplicates older versions wrote
+    conn.execute_batch(
+        "DELETE FROM feedback WHERE rowid NOT IN (SELECT MAX(rowid) FROM feedback GROUP BY request_id);
+         DROP INDEX IF EXISTS feedback_request;
+         CREATE UNIQUE INDEX IF NOT EXISTS feedback_one_per_request ON feedback(request_id);",
+    )?;
+    Ok(())
+}
+
+/// Now in UTC, as stored (RFC 3339, seconds).
+fn now_utc() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
 }
 
 #[cfg(test)]
@@ -335,7 +548,7 @@ mod tests {
     fn stores_masked_and_groups_gaps_by_frequency() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("db/haipedia.sqlite");
-        let recorder = Recorder::start(Store::open(&path).unwrap(), Analyzer::new());
+        let recorder = Recorder::start(Store::open(&path, Analyzer::new()).unwrap(), 365);
         recorder.question(q(
             "a",
             "cara buat paspor online nik 3174012345678901",
@@ -359,7 +572,12 @@ mod tests {
             recorder.feedback(feedback("zz", None)),
             Err(StoreError::UnknownRequest(_))
         ));
-        let gaps = recorder.unanswered(10).unwrap();
+        let gaps = recorder
+            .unanswered(Page {
+                limit: 10,
+                offset: 0,
+            })
+            .unwrap();
         assert_eq!(gaps.len(), 3, "{gaps:?}");
         assert_eq!(gaps[0].count, 2);
         assert!(gaps[0].question.contains("paspor"));
@@ -369,5 +587,81 @@ mod tests {
         let raw = std::fs::read(&path).unwrap();
         let text = String::from_utf8_lossy(&raw);
         assert!(!text.contains("3174012345678901") && !text.contains("a@b.co"));
+    }
+
+    #[test]
+    fn one_feedback_per_answer_the_later_replaces_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&tmp.path().join("s.sqlite"), Analyzer::new()).unwrap();
+        store
+            .record_questions(&[q("a", "jam layanan", "answer")])
+            .unwrap();
+        for (helpful, rating) in [(true, 5), (false, 1), (true, 4)] {
+            store
+                .record_feedback(&FeedbackRecord {
+                    request_id: "a".into(),
+                    helpful,
+                    rating: Some(rating),
+                    comment: None,
+                })
+                .unwrap();
+        }
+        let (n, rating): (i64, i64) = store
+            .conn
+            .query_row("SELECT COUNT(*), MAX(rating) FROM feedback", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((n, rating), (1, 4));
+        // the bad rating in between made it a gap, and it stays one
+        let page = Page {
+            limit: 10,
+            offset: 0,
+        };
+        assert_eq!(store.unanswered(page).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn old_questions_are_purged_and_old_databases_are_migrated() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("old.sqlite");
+        {
+            // the schema of the previous version, with duplicate feedback and an old escalation
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE questions (request_id TEXT PRIMARY KEY,
+                    asked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+                    question TEXT NOT NULL, channel TEXT NOT NULL, decision TEXT NOT NULL,
+                    confidence REAL NOT NULL, top_id TEXT);
+                 CREATE TABLE feedback (request_id TEXT NOT NULL REFERENCES questions(request_id),
+                    given_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+                    helpful INTEGER NOT NULL, rating INTEGER, comment TEXT);
+                 CREATE INDEX feedback_request ON feedback(request_id);
+                 INSERT INTO questions VALUES ('old', '2020-01-01T00:00:00Z', 'visa kerja jepang',
+                    'whatsapp', 'escalate', 0.1, NULL);
+                 INSERT INTO questions (request_id, question, channel, decision, confidence)
+                    VALUES ('new', 'visa kerja korea', 'whatsapp', 'escalate', 0.1);
+                 INSERT INTO feedback (request_id, helpful) VALUES ('new', 1), ('new', 0);",
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path, Analyzer::new()).unwrap();
+        let page = Page {
+            limit: 10,
+            offset: 0,
+        };
+        let gaps = store.unanswered(page).unwrap();
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert_eq!(
+            gaps[0].count, 2,
+            "both visa questions, grouped on migration"
+        );
+        let feedback: i64 = store
+            .conn
+            .query_row("SELECT COUNT(*) FROM feedback", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(feedback, 1);
+        assert_eq!(store.purge_older_than(365).unwrap(), 1);
+        assert_eq!(store.question_count().unwrap(), 1);
     }
 }

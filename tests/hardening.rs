@@ -215,3 +215,28 @@ fn slow_idle_and_excess_connections_are_closed() {
         .expect("the open-connections gauge");
     assert!(open <= 2, "{open} connections still open");
 }
+
+#[test]
+fn feedback_is_limited_per_client() {
+    let site = common::mini_site(None, |c| c.server.feedback_per_minute = 3);
+    let c = client();
+    let answer: Value = c
+        .post(format!("{}/v1/answer", site.base))
+        .json(&json!({"question": "jam layanan"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let id = answer["request_id"].as_str().unwrap();
+    let send = || {
+        c.post(format!("{}/v1/feedback", site.base))
+            .json(&json!({"request_id": id, "helpful": true, "rating": 5}))
+            .send()
+            .unwrap()
+    };
+    for _ in 0..3 {
+        assert_eq!(send().status(), 201);
+    }
+    let (status, code) = error_of(send());
+    assert_eq!((status, code.as_str()), (429, "too_many_requests"));
+}

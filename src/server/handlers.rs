@@ -14,7 +14,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::{join_error, ApiError, AppState, ErrorBody};
 use crate::answer::{Answer, Channel, Decision, Escalation, Field, Found, Menu, Route, Source};
 use crate::corpus::EntryType;
-use crate::feedback::{FeedbackRecord, GapGroup, QuestionRecord};
+use crate::feedback::{FeedbackRecord, GapGroup, Page, QuestionRecord};
 use crate::privacy::for_log;
 use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
 
@@ -425,11 +425,22 @@ pub struct FeedbackResponse {
 
 /// Record feedback on an answer.
 #[utoipa::path(post, path = "/v1/feedback", request_body = FeedbackRequest,
-    responses((status = 201, body = FeedbackResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = FeedbackResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
 pub async fn feedback(
     State(state): State<Arc<AppState>>,
+    client: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     payload: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    if let Some(axum::Extension(axum::extract::ConnectInfo(addr))) = client {
+        if !state.feedback_limiter.allow(addr.ip()) {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "too much feedback from this client; retry in a minute",
+            ));
+        }
+    }
     let Json(f) = payload?;
     if f.rating.is_some_and(|r| !(1..=5).contains(&r)) {
         return Err(ApiError::new(
@@ -476,6 +487,15 @@ pub async fn feedback(
         .into_response())
 }
 
+/// A page of a list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageParams {
+    /// Items on the page (1-500, default 100).
+    limit: Option<usize>,
+    /// Items to skip (default 0).
+    offset: Option<usize>,
+}
+
 /// The editors' content-gap list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnansweredResponse {
@@ -513,16 +533,22 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Escalated and badly rated questions, grouped, most frequent first.
-#[utoipa::path(get, path = "/v1/admin/unanswered", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/admin/unanswered", security(("bearer" = [])), params(PageParams),
     responses((status = 200, body = UnansweredResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn unanswered(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
+    params: Result<Query<PageParams>, QueryRejection>,
 ) -> Result<Json<UnansweredResponse>, ApiError> {
     require_admin(&state, &headers)?;
+    let Query(p) = params?;
+    let page = Page {
+        limit: p.limit.unwrap_or(100).clamp(1, 500),
+        offset: p.offset.unwrap_or(0),
+    };
     let worker = state.clone();
     let groups = tokio::task::spawn_blocking(move || {
-        worker.recorder.unanswered(100).map_err(ApiError::internal)
+        worker.recorder.unanswered(page).map_err(ApiError::internal)
     })
     .await
     .map_err(join_error)??;

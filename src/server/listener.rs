@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -61,7 +62,7 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 // out of descriptors or a reset before accept: keep serving the others
@@ -88,8 +89,17 @@ pub async fn serve(
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_timeout);
+        // handlers see the client's address (feedback is rate-limited per client)
+        let service = tower::ServiceBuilder::new()
+            .map_request(
+                move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request
+                },
+            )
+            .service(app.clone());
         let connection =
-            graceful.watch(builder.serve_connection(io, TowerToHyperService::new(app.clone())));
+            graceful.watch(builder.serve_connection(io, TowerToHyperService::new(service)));
         tokio::spawn(async move {
             OPEN_CONNECTIONS.fetch_add(1, Ordering::Relaxed);
             let mut connection = std::pin::pin!(connection);

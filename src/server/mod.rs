@@ -6,6 +6,7 @@ mod handlers;
 mod listener;
 mod metrics;
 mod pages;
+mod rate;
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
@@ -25,6 +26,7 @@ use lru::LruCache;
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use handlers::ApiDoc;
 pub use metrics::Metrics;
+pub use rate::RateLimiter;
 
 use crate::answer::{Answer, Answerer};
 use crate::config::Config;
@@ -45,6 +47,8 @@ pub struct AppState {
     pub recorder: Recorder,
     /// Prometheus metrics.
     pub metrics: Metrics,
+    /// Feedback requests per client and minute.
+    pub feedback_limiter: RateLimiter,
     /// Answers of repeated questions.
     cache: Mutex<LruCache<CacheKey, Answer>>,
     /// Background index builds.
@@ -74,7 +78,8 @@ impl AppState {
         AppState {
             generation: ArcSwap::from_pointee(generation),
             answerer,
-            recorder: Recorder::start(store, crate::analysis::Analyzer::new()),
+            recorder: Recorder::start(store, config.server.retention_days),
+            feedback_limiter: RateLimiter::new(config.server.feedback_per_minute),
             metrics: Metrics::default(),
             cache: Mutex::new(LruCache::new(size)),
             reindexer,
@@ -262,7 +267,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     let calibration = Calibration::load(&config.answer.calibration)?;
     let searcher = Arc::new(Searcher::new(embedder, config.retrieve.clone()));
     let answerer = Answerer::new(searcher, calibration, config.answer.clone());
-    let store = Store::open(&config.server.database)?;
+    let store = Store::open(&config.server.database, crate::analysis::Analyzer::new())?;
     Ok(AppState::new(generation, answerer, store, config))
 }
 
