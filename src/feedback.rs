@@ -1,7 +1,7 @@
 //! Questions and user feedback in SQLite: what was asked (masked), what the bot decided, how users
 //! rated it, and the editors' content-gap list built from it.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -82,8 +82,77 @@ pub struct GapGroup {
 pub struct Store {
     conn: Connection,
     analyzer: Analyzer,
-    /// Term sets of the most recently active gap groups, most recent first.
-    groups: Vec<(i64, HashSet<String>)>,
+    /// The most recently active gap groups, by their terms.
+    groups: GapIndex,
+}
+
+/// Recently active gap groups, found by the terms they share with a new question: a new gap
+/// question is compared with the groups that share a term with it, not with every group.
+#[derive(Debug, Default)]
+struct GapIndex {
+    /// Terms of each group.
+    terms: HashMap<i64, HashSet<String>>,
+    /// Groups by when they were last active (a counter), and the reverse.
+    by_recency: BTreeMap<u64, i64>,
+    recency: HashMap<i64, u64>,
+    /// Groups having each term ("" for groups without terms).
+    by_term: HashMap<String, HashSet<i64>>,
+    clock: u64,
+}
+
+impl GapIndex {
+    /// The most recently active group whose terms overlap `terms` by Jaccard >= 0.5.
+    fn find(&self, terms: &HashSet<String>) -> Option<i64> {
+        let keys: Vec<&str> = if terms.is_empty() {
+            vec![""]
+        } else {
+            terms.iter().map(String::as_str).collect()
+        };
+        keys.iter()
+            .filter_map(|k| self.by_term.get(*k))
+            .flatten()
+            .filter(|id| {
+                let t = &self.terms[*id];
+                let inter = t.intersection(terms).count() as f64;
+                let union = t.union(terms).count().max(1) as f64;
+                inter / union >= 0.5 || (t.is_empty() && terms.is_empty())
+            })
+            .max_by_key(|id| self.recency[*id])
+            .copied()
+    }
+
+    /// Marks `id` (with `terms`) as the most recently active group, forgetting the least recent
+    /// beyond [`GROUPS_IN_MEMORY`].
+    fn touch(&mut self, id: i64, terms: HashSet<String>) {
+        if let Some(old) = self.recency.remove(&id) {
+            self.by_recency.remove(&old);
+        }
+        self.clock += 1;
+        self.recency.insert(id, self.clock);
+        self.by_recency.insert(self.clock, id);
+        let keys: Vec<String> = if terms.is_empty() {
+            vec![String::new()]
+        } else {
+            terms.iter().cloned().collect()
+        };
+        for k in keys {
+            self.by_term.entry(k).or_default().insert(id);
+        }
+        self.terms.insert(id, terms);
+        while self.recency.len() > GROUPS_IN_MEMORY {
+            let Some((_, oldest)) = self.by_recency.pop_first() else {
+                break;
+            };
+            self.recency.remove(&oldest);
+            if let Some(terms) = self.terms.remove(&oldest) {
+                for k in terms.iter().map(String::as_str).chain([""]) {
+                    if let Some(ids) = self.by_term.get_mut(k) {
+                        ids.remove(&oldest);
+                    }
+                }
+            }
+        }
+    }
 }
 
 const SCHEMA: &str = "
@@ -139,7 +208,7 @@ impl Store {
         let mut store = Store {
             conn,
             analyzer,
-            groups: Vec::new(),
+            groups: GapIndex::default(),
         };
         store.load_groups()?;
         store.backfill_gaps()?;
@@ -151,19 +220,21 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT id, terms FROM gap_groups ORDER BY last_asked DESC, id DESC LIMIT ?1",
         )?;
-        self.groups = stmt
+        let rows: Vec<(i64, String)> = stmt
             .query_map(params![GROUPS_IN_MEMORY as i64], |r| {
-                let terms: String = r.get(1)?;
-                Ok((
-                    r.get(0)?,
-                    terms
-                        .split(' ')
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_string)
-                        .collect(),
-                ))
+                Ok((r.get(0)?, r.get(1)?))
             })?
             .collect::<Result<_, _>>()?;
+        self.groups = GapIndex::default();
+        // oldest first, so the most recent ends up most recent
+        for (id, terms) in rows.into_iter().rev() {
+            let terms = terms
+                .split(' ')
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect();
+            self.groups.touch(id, terms);
+        }
         Ok(())
     }
 
@@ -443,19 +514,13 @@ impl Recorder {
 fn group_gap(
     conn: &Connection,
     analyzer: &Analyzer,
-    groups: &mut Vec<(i64, HashSet<String>)>,
+    groups: &mut GapIndex,
     question: &str,
     asked_at: &str,
 ) -> Result<i64, StoreError> {
     let terms: HashSet<String> = analyzer.query_terms(question).into_iter().collect();
-    let similar = groups.iter().position(|(_, t)| {
-        let inter = t.intersection(&terms).count() as f64;
-        let union = t.union(&terms).count().max(1) as f64;
-        inter / union >= 0.5 || (t.is_empty() && terms.is_empty())
-    });
-    let id = match similar {
-        Some(i) => {
-            let (id, group_terms) = groups.remove(i);
+    let id = match groups.find(&terms) {
+        Some(id) => {
             let (previous, examples): (String, String) = conn.query_row(
                 "SELECT question, examples FROM gap_groups WHERE id = ?1",
                 params![id],
@@ -479,7 +544,8 @@ fn group_gap(
                     id
                 ],
             )?;
-            groups.insert(0, (id, group_terms));
+            let group_terms = groups.terms.get(&id).cloned().unwrap_or_default();
+            groups.touch(id, group_terms);
             id
         }
         None => {
@@ -490,8 +556,7 @@ fn group_gap(
                 params![sorted.join(" "), question, asked_at],
             )?;
             let id = conn.last_insert_rowid();
-            groups.insert(0, (id, terms));
-            groups.truncate(GROUPS_IN_MEMORY);
+            groups.touch(id, terms);
             id
         }
     };
