@@ -2,7 +2,7 @@
 CARGO ?= cargo
 QUERY ?= cara reset password sakti
 
-.PHONY: setup browser build index ask run test bench load lint clean-models
+.PHONY: setup browser build index ask run test fuzz-smoke bench load lint clean-models
 
 setup:            ## model + ONNX Runtime under .models/ (downloads once, checked by sha256)
 	bash scripts/setup-model.sh
@@ -27,6 +27,9 @@ run: index        ## set up, build, index the default corpus, show a sample sear
 
 test: setup browser ## the whole test suite, with the real model and a real browser
 	$(CARGO) test
+
+fuzz-smoke:       ## every fuzz target for a few seconds from the committed seeds (CI runs it after the tests)
+	bash scripts/fuzz.sh 10
 
 bench: setup      ## criterion benchmarks (search latency, indexing throughput)
 	$(CARGO) bench
