@@ -4,7 +4,11 @@
 
 use std::path::Path;
 
-use super::{CorpusError, CorpusErrorKind, CorpusErrors, Entry, EntryId, EntryType, Origin};
+use super::error::is_unsafe_char;
+use super::{
+    read_file, CorpusError, CorpusErrorKind, CorpusErrors, Entry, EntryId, EntryType, Origin,
+    MAX_ENTRY_FILE_BYTES,
+};
 
 /// The entry id for a document file name: lowercase ASCII letters and digits, other runs as `-`
 /// ("Juknis Void SPM.md" -> "juknis-void-spm").
@@ -24,31 +28,70 @@ pub fn document_id(file_name: &str) -> EntryId {
     EntryId(id.trim_matches('-').to_string())
 }
 
-/// Loads every `*.md` / `*.txt` file directly in `dir` (not `README.md`) as an article.
+/// Loads every `*.md` / `*.txt` file directly in `dir` (not `README.md`) as an article. Only
+/// regular files of at most [`MAX_ENTRY_FILE_BYTES`] are read; a symbolic link, FIFO, socket or
+/// device of such a name, or a name that is not UTF-8 or holds control characters, is reported.
 pub fn load_documents(dir: &Path) -> Result<Vec<Entry>, CorpusErrors> {
     let unreadable = |path: &Path, e: std::io::Error| CorpusError {
         path: path.to_path_buf(),
         line: 1,
         kind: CorpusErrorKind::Unreadable(e.to_string()),
     };
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| CorpusErrors(vec![unreadable(dir, e)]))?
-        .filter_map(Result::ok)
-        .map(|d| d.path())
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            p.is_file() && name != "README.md" && (name.ends_with(".md") || name.ends_with(".txt"))
-        })
-        .collect();
-    files.sort();
-    let mut entries = Vec::new();
+    let mut files = Vec::new();
     let mut errors = Vec::new();
-    for path in files {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let text = match std::fs::read(&path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+    for item in std::fs::read_dir(dir).map_err(|e| CorpusErrors(vec![unreadable(dir, e)]))? {
+        let item = match item {
+            Ok(item) => item,
+            Err(e) => {
+                errors.push(unreadable(dir, e));
+                continue;
+            }
+        };
+        let path = item.path();
+        let report = |kind| CorpusError {
+            path: path.clone(),
+            line: 1,
+            kind,
+        };
+        let name = item.file_name();
+        let Some(name) = name.to_str() else {
+            if !name.as_encoded_bytes().starts_with(b".") {
+                errors.push(report(CorpusErrorKind::BadFileName("is not valid UTF-8")));
+            }
+            continue;
+        };
+        if name == "README.md" || !(name.ends_with(".md") || name.ends_with(".txt")) {
+            continue;
+        }
+        let file_type = match item.file_type() {
+            Ok(t) => t,
             Err(e) => {
                 errors.push(unreadable(&path, e));
+                continue;
+            }
+        };
+        if file_type.is_dir() {
+            continue;
+        }
+        if name.chars().any(is_unsafe_char) {
+            errors.push(report(CorpusErrorKind::BadFileName(
+                "holds control characters (a newline, a tab, ...)",
+            )));
+        } else if file_type.is_symlink() {
+            errors.push(report(CorpusErrorKind::SymbolicLink));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut entries = Vec::new();
+    for path in files {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let text = match read_file(&path, MAX_ENTRY_FILE_BYTES, false) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => {
+                errors.push(e);
                 continue;
             }
         };

@@ -3,6 +3,7 @@
 mod chunk;
 mod documents;
 mod error;
+mod files;
 mod jsonl;
 mod markdown;
 mod menus;
@@ -16,6 +17,9 @@ use serde::{Deserialize, Serialize};
 pub use chunk::{chunk_entry, Passage, TokenCounter, WordCounter};
 pub use documents::{document_id, load_documents};
 pub use error::{CorpusError, CorpusErrorKind, CorpusErrors};
+use files::Listing;
+pub(crate) use files::{read_file, read_text};
+pub use files::{MAX_ENTRY_FILE_BYTES, MAX_JSONL_FILE_BYTES};
 pub use menus::{MenuExample, MENU_NUMBERS};
 
 /// Stable identifier of an entry (front matter `id` or JSONL `id`); passages of one entry share it.
@@ -79,7 +83,7 @@ pub struct Origin {
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.path.display(), self.line)
+        write!(f, "{}:{}", error::shown(&self.path), self.line)
     }
 }
 
@@ -147,32 +151,29 @@ pub struct Corpus {
 impl Corpus {
     /// Loads every `*.md` and `*.jsonl` file under `dir`, skipping `README.md`, hidden files and any
     /// `eval/` folder (labelled queries live there); `menus/*.jsonl` holds menu examples, not
-    /// entries. All problems are reported together.
+    /// entries. Only regular files are read, each up to [`MAX_ENTRY_FILE_BYTES`] (Markdown) or
+    /// [`MAX_JSONL_FILE_BYTES`] (JSONL); symbolic links, FIFOs, sockets and devices that would be
+    /// read, and names that are not UTF-8 or hold control characters, are reported instead. All
+    /// problems are reported together.
     pub fn load_dir(dir: &Path) -> Result<Corpus, CorpusErrors> {
-        let mut files = Vec::new();
-        if let Err(e) = collect_files(dir, &mut files) {
-            return Err(CorpusErrors(vec![CorpusError {
-                path: dir.to_path_buf(),
-                line: 1,
-                kind: CorpusErrorKind::Unreadable(e.to_string()),
-            }]));
-        }
-        files.sort();
+        let listing = Listing::of(dir).map_err(|e| CorpusErrors(vec![e]))?;
+        let mut errors = listing.errors;
         let mut entries = Vec::new();
-        let mut errors = Vec::new();
-        for path in files {
-            let text = match std::fs::read_to_string(&path) {
+        for path in listing.entries {
+            let jsonl = path.extension().is_some_and(|e| e == "jsonl");
+            let max = if jsonl {
+                MAX_JSONL_FILE_BYTES
+            } else {
+                MAX_ENTRY_FILE_BYTES
+            };
+            let text = match read_text(&path, max, false) {
                 Ok(t) => t,
                 Err(e) => {
-                    errors.push(CorpusError {
-                        path,
-                        line: 1,
-                        kind: CorpusErrorKind::Unreadable(e.to_string()),
-                    });
+                    errors.push(e);
                     continue;
                 }
             };
-            let parsed = if path.extension().is_some_and(|e| e == "jsonl") {
+            let parsed = if jsonl {
                 jsonl::parse(&path, &text)
             } else {
                 markdown::parse(&path, &text)
@@ -186,15 +187,9 @@ impl Corpus {
         }
         errors.extend(duplicate_ids(&entries));
         let mut menu_examples = Vec::new();
-        for path in menu_files(dir) {
-            let parsed = std::fs::read_to_string(&path)
-                .map_err(|e| {
-                    vec![CorpusError {
-                        path: path.clone(),
-                        line: 1,
-                        kind: CorpusErrorKind::Unreadable(e.to_string()),
-                    }]
-                })
+        for path in listing.menus {
+            let parsed = read_text(&path, MAX_JSONL_FILE_BYTES, false)
+                .map_err(|e| vec![e])
                 .and_then(|text| menus::parse(&path, &text));
             match parsed {
                 Ok(mut m) => menu_examples.append(&mut m),
@@ -209,16 +204,24 @@ impl Corpus {
         Ok(corpus)
     }
 
-    /// Reads one JSONL file of entries, in file order (every bad line reported).
+    /// Reads one JSONL file of entries, in file order (every bad line reported). The path is
+    /// followed if it is a symbolic link (it is named, not found), but it must lead to a regular
+    /// file of at most [`MAX_JSONL_FILE_BYTES`].
     pub fn read_jsonl(path: &Path) -> Result<Vec<Entry>, CorpusErrors> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            CorpusErrors(vec![CorpusError {
-                path: path.to_path_buf(),
-                line: 1,
-                kind: CorpusErrorKind::Unreadable(e.to_string()),
-            }])
-        })?;
+        let text =
+            read_text(path, MAX_JSONL_FILE_BYTES, true).map_err(|e| CorpusErrors(vec![e]))?;
         jsonl::parse(path, &text).map_err(CorpusErrors)
+    }
+
+    /// Parses one Markdown entry from its text, as [`Corpus::load_dir`] does for each file (`path`
+    /// names it in errors).
+    pub fn parse_markdown(path: &Path, text: &str) -> Result<Entry, CorpusError> {
+        markdown::parse(path, text)
+    }
+
+    /// Parses JSONL entries from text, as [`Corpus::read_jsonl`] does for a file.
+    pub fn parse_jsonl(path: &Path, text: &str) -> Result<Vec<Entry>, CorpusErrors> {
+        jsonl::parse(path, text).map_err(CorpusErrors)
     }
 
     /// Builds a corpus from entries made elsewhere, rejecting duplicate ids.
@@ -277,37 +280,6 @@ fn duplicate_ids(entries: &[Entry]) -> Vec<CorpusError> {
         }
     }
     errors
-}
-
-/// The menu example files (`<dir>/menus/*.jsonl`), sorted; none when the folder is absent.
-fn menu_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("menus"))
-        .into_iter()
-        .flatten()
-        .filter_map(|item| item.ok().map(|i| i.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    files.sort();
-    files
-}
-
-/// Recursively lists corpus files under `dir` (see [`Corpus::load_dir`] for what is skipped).
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for item in std::fs::read_dir(dir)? {
-        let path = item?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            if name != "eval" && name != "menus" {
-                collect_files(&path, out)?;
-            }
-        } else if name.ends_with(".jsonl") || (name.ends_with(".md") && name != "README.md") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Checks the fields every entry needs; `require_title` for formats written by editors.
