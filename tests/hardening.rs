@@ -200,6 +200,36 @@ fn slow_idle_and_excess_connections_are_closed() {
         "idle connection kept open"
     );
 
+    // a flood of half-sent requests is refused over the cap and leaves memory where it was
+    let rss = || {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            })
+            .unwrap_or(0)
+    };
+    let before = rss();
+    for _ in 0..3 {
+        let flood: Vec<TcpStream> = (0..400)
+            .filter_map(|_| TcpStream::connect(&addr).ok())
+            .map(|mut s| {
+                let _ =
+                    s.write_all(b"POST /v1/answer HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n");
+                s
+            })
+            .collect();
+        drop(flood);
+        std::thread::sleep(Duration::from_millis(1500));
+    }
+    let after = rss();
+    assert!(
+        after < before + 64 * 1024,
+        "memory grew from {before} kB to {after} kB after the flood"
+    );
+
     // everything is released: the gauge is back to (about) the one connection asking
     std::thread::sleep(Duration::from_millis(200));
     let metrics = client()

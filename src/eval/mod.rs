@@ -44,8 +44,9 @@ pub fn load_queries(path: &Path) -> Result<Vec<LabelledQuery>, CorpusErrors> {
         line,
         kind,
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CorpusErrors(vec![err(1, CorpusErrorKind::Unreadable(e.to_string()))]))?;
+    // the corpus's own rules: a regular file, never a FIFO or device, at most the JSONL cap
+    let text = crate::corpus::read_text(path, crate::corpus::MAX_JSONL_FILE_BYTES, true)
+        .map_err(|e| CorpusErrors(vec![e]))?;
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for (i, line) in text.lines().enumerate() {
