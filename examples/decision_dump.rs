@@ -5,27 +5,15 @@
 //! cargo run --release --example decision_dump -- [eval/matrix.toml] > decisions.jsonl
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use haipedia::answer::{Answerer, Calibration, Channel};
-use haipedia::config::Config;
-use haipedia::embed::Embedder;
-use haipedia::eval::matrix::{self, MatrixSpec, Split};
-use haipedia::index::BuildOptions;
-use haipedia::retrieve::Searcher;
+use haipedia::eval::matrix::{self, Split};
 
 fn main() -> anyhow::Result<()> {
-    let path = PathBuf::from(std::env::args().nth(1).unwrap_or("eval/matrix.toml".into()));
-    let spec = MatrixSpec::load(&path)?;
-    let config = Config::default();
-    let searcher = Searcher::new(
-        Arc::new(Embedder::from_config(&config)?),
-        config.retrieve.clone(),
-    );
+    let (spec, config, searcher, options) = matrix::tool_setup()?;
     let calibration = Calibration::load(&config.answer.calibration)?;
     let answerer = Answerer::new(Arc::new(searcher), calibration, config.answer.clone());
-    let options = BuildOptions::from_config(&config, false);
     for set in spec.sets.iter().filter(|s| s.decisions.is_some()) {
         let (queries, generation) = matrix::open_set(
             &spec,

@@ -5,26 +5,13 @@
 //!
 //! cargo run --release --example fusion_sweep -- [eval/matrix.toml]
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
-use haipedia::config::Config;
-use haipedia::embed::Embedder;
-use haipedia::eval::matrix::{self, MatrixSpec, Split};
+use haipedia::eval::matrix::{self, Split};
 use haipedia::eval::LabelledQuery;
-use haipedia::index::BuildOptions;
-use haipedia::retrieve::{Candidates, Fused, Fusion, Searcher};
+use haipedia::retrieve::{Candidates, Fused, Fusion};
 use haipedia::tune::ranking_scores as score;
 
 fn main() -> anyhow::Result<()> {
-    let path = PathBuf::from(std::env::args().nth(1).unwrap_or("eval/matrix.toml".into()));
-    let spec = MatrixSpec::load(&path)?;
-    let config = Config::default();
-    let searcher = Searcher::new(
-        Arc::new(Embedder::from_config(&config)?),
-        config.retrieve.clone(),
-    );
-    let options = BuildOptions::from_config(&config, false);
+    let (spec, _, searcher, options) = matrix::tool_setup()?;
     let mut grid = Vec::new();
     for lexical in [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5] {
         for agreement in [0.0, 0.1, 0.2, 0.3, 0.5] {

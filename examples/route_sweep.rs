@@ -5,25 +5,11 @@
 //!
 //! cargo run --release --example route_sweep -- [eval/matrix.toml]
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use haipedia::answer::{nearest_examples, route, RoutePolicy};
-use haipedia::config::Config;
-use haipedia::embed::Embedder;
-use haipedia::eval::matrix::{self, MatrixSpec, Split};
-use haipedia::index::BuildOptions;
-use haipedia::retrieve::Searcher;
+use haipedia::eval::matrix::{self, Split};
 
 fn main() -> anyhow::Result<()> {
-    let path = PathBuf::from(std::env::args().nth(1).unwrap_or("eval/matrix.toml".into()));
-    let spec = MatrixSpec::load(&path)?;
-    let config = Config::default();
-    let searcher = Searcher::new(
-        Arc::new(Embedder::from_config(&config)?),
-        config.retrieve.clone(),
-    );
-    let options = BuildOptions::from_config(&config, false);
+    let (spec, _, searcher, options) = matrix::tool_setup()?;
     // (text, wanted menu, nearest example)
     let mut messages = Vec::new();
     for set in spec.sets.iter().filter(|s| s.decisions.is_some()) {

@@ -791,3 +791,22 @@ pub fn decisions_table(reports: &[SetReport]) -> String {
     }
     out
 }
+
+/// What a matrix tool (the sweeps under `examples/`) starts from: the matrix file named as the first
+/// argument (default `eval/matrix.toml`), the default configuration, a searcher with the real model
+/// and the build options.
+pub fn tool_setup() -> anyhow::Result<(MatrixSpec, crate::config::Config, Searcher, BuildOptions)> {
+    let path = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "eval/matrix.toml".into()),
+    );
+    let spec = MatrixSpec::load(&path)?;
+    let config = crate::config::Config::default();
+    let searcher = Searcher::new(
+        std::sync::Arc::new(crate::embed::Embedder::from_config(&config)?),
+        config.retrieve.clone(),
+    );
+    let options = BuildOptions::from_config(&config, false);
+    Ok((spec, config, searcher, options))
+}
