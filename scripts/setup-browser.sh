@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's Chromium and ChromeDriver, and axe-core from npm, for the browser tests
-# (tests/web.rs), once.
+# (tests/web.rs), and systemd-analyze for the unit check (tests/ops.rs), once.
 # A re-run with both present is a no-op. Needs root or sudo (apt-get).
 set -euo pipefail
 
@@ -12,13 +12,19 @@ if [ ! -f "$ROOT/tests/a11y/node_modules/axe-core/axe.min.js" ]; then
     npm ci --prefix "$ROOT/tests/a11y" --no-audit --no-fund >/dev/null
 fi
 
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+if ! command -v systemd-analyze >/dev/null; then
+    echo "[setup-browser] installing systemd (systemd-analyze) from Debian"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends systemd >/dev/null
+fi
+
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
     exit 0
 fi
-SUDO=""
-if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 echo "[setup-browser] installing chromium and chromium-driver from Debian"
-export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core >/dev/null
 chromium --version

@@ -88,6 +88,9 @@ enum Command {
         /// Rebuild when files under the corpus folder change (debounced: server.watch_debounce_ms).
         #[arg(long)]
         watch: bool,
+        /// Log lines as plain text (colours only on a terminal) or one JSON object per line.
+        #[arg(long, value_enum, default_value_t = LogFormat::Plain)]
+        log_format: LogFormat,
     },
     /// Fit the confidence calibration on labelled queries (about a third held back to judge it).
     Calibrate {
@@ -329,22 +332,43 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
         }
-        Command::Serve { addr, index, watch } => {
+        Command::Serve {
+            addr,
+            index,
+            watch,
+            log_format,
+        } => {
             if let Some(i) = index {
                 config.paths.indexes = i;
             }
             config.server.watch |= watch;
             let addr: std::net::SocketAddr = addr.unwrap_or(config.server.addr.clone()).parse()?;
-            tracing_subscriber::fmt()
-                .with_writer(std::io::stderr)
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                        tracing_subscriber::EnvFilter::new("info,hnsw_rs=warn")
-                    }),
-                )
-                .init();
+            init_logging(log_format);
             tokio::runtime::Runtime::new()?.block_on(crate::server::serve(config, addr))
         }
+    }
+}
+
+/// How the server writes its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Text lines; ANSI colours only when stderr is a terminal (a log file stays plain).
+    Plain,
+    /// One JSON object per line, fields included (for log shippers).
+    Json,
+}
+
+/// Logs to stderr at `RUST_LOG` (default info) in `format`.
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,hnsw_rs=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter);
+    match format {
+        LogFormat::Plain => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
     }
 }
 

@@ -218,6 +218,18 @@ pub enum ConfigError {
     },
 }
 
+/// The folder relative default paths start from when no configuration file is used: the source
+/// tree this binary was built from when it is still there (`make run` and the tests), else the
+/// working directory.
+pub fn project_dir() -> PathBuf {
+    let built_in = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if built_in.join("Cargo.toml").is_file() {
+        built_in.to_path_buf()
+    } else {
+        PathBuf::from(".")
+    }
+}
+
 /// Name of the configuration file looked for in the working directory.
 pub const CONFIG_FILE: &str = "haipedia.toml";
 
@@ -229,6 +241,13 @@ impl Config {
             None => std::env::var_os("HAIPEDIA_CONFIG")
                 .map(PathBuf::from)
                 .or_else(|| Some(PathBuf::from(CONFIG_FILE)).filter(|p| p.exists())),
+        };
+        let base = match &file {
+            Some(path) => path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            None => project_dir(),
         };
         let mut config = match file {
             Some(path) => {
@@ -243,8 +262,29 @@ impl Config {
             }
             None => Config::default(),
         };
+        config.resolve_paths(&base);
         config.apply_env(|key| std::env::var_os(key));
         Ok(config)
+    }
+
+    /// Makes every relative path of the configuration relative to `base` (the configuration file's
+    /// folder, or the project folder), so the binary runs from any working directory.
+    fn resolve_paths(&mut self, base: &Path) {
+        let at = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        at(&mut self.paths.corpus);
+        at(&mut self.paths.indexes);
+        if let Some(p) = self.paths.model_dir.as_mut() {
+            at(p);
+        }
+        if let Some(p) = self.paths.onnxruntime.as_mut() {
+            at(p);
+        }
+        at(&mut self.answer.calibration);
+        at(&mut self.server.database);
     }
 
     /// Applies the `HAIPEDIA_*` path overrides, reading variables through `var`.
@@ -294,6 +334,20 @@ mod tests {
         assert_eq!(config.paths.corpus, PathBuf::from("kb"));
         config.apply_env(|k| (k == "HAIPEDIA_CORPUS").then(|| "other".into()));
         assert_eq!(config.paths.corpus, PathBuf::from("other"));
+    }
+
+    #[test]
+    fn relative_paths_start_from_the_configuration_file_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("haipedia.toml");
+        std::fs::write(&file, "[paths]\ncorpus = \"kb\"\nindexes = \"/abs/idx\"\n").unwrap();
+        let config = Config::load(Some(&file)).unwrap();
+        assert_eq!(config.paths.corpus, tmp.path().join("kb"));
+        assert_eq!(config.paths.indexes, PathBuf::from("/abs/idx"));
+        assert_eq!(
+            config.answer.calibration,
+            tmp.path().join("corpus/eval/calibration.json")
+        );
     }
 
     #[test]

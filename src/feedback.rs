@@ -387,6 +387,13 @@ impl Store {
         Ok(groups)
     }
 
+    /// Merges the write-ahead log into the database file (at shutdown).
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Number of recorded questions.
     pub fn question_count(&self) -> Result<usize, StoreError> {
         Ok(self
@@ -401,6 +408,8 @@ enum Command {
     Question(QuestionRecord),
     Feedback(FeedbackRecord, mpsc::Sender<Result<(), StoreError>>),
     Unanswered(Page, mpsc::Sender<Result<Vec<GapGroup>, StoreError>>),
+    /// Write what is queued, merge the WAL into the database file and stop.
+    Close(mpsc::Sender<Result<(), StoreError>>),
 }
 
 /// A page of a list.
@@ -475,6 +484,10 @@ impl Recorder {
                         Command::Unanswered(page, reply) => {
                             let _ = reply.send(store.unanswered(page));
                         }
+                        Command::Close(reply) => {
+                            let _ = reply.send(store.checkpoint());
+                            return;
+                        }
                     }
                 }
             })
@@ -495,6 +508,15 @@ impl Recorder {
         let (reply, answer) = mpsc::channel();
         self.tx
             .send(Command::Feedback(f, reply))
+            .map_err(|_| StoreError::Closed)?;
+        answer.recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Writes every queued question, checkpoints the database and stops the writer thread; blocks.
+    pub fn close(&self) -> Result<(), StoreError> {
+        let (reply, answer) = mpsc::channel();
+        self.tx
+            .send(Command::Close(reply))
             .map_err(|_| StoreError::Closed)?;
         answer.recv().map_err(|_| StoreError::Closed)?
     }

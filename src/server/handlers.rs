@@ -33,6 +33,7 @@ use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
         feedback,
         unanswered,
         healthz,
+        readyz,
         metrics,
         openapi,
         super::admin::reindex,
@@ -574,6 +575,40 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
         generation: g.generation().0,
         entries: g.entries.len(),
     })
+}
+
+/// Ready to answer: a generation is loaded and the model embeds a question.
+#[utoipa::path(get, path = "/readyz", responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+pub async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Health>, ApiError> {
+    let worker = state.clone();
+    let model = tokio::task::spawn_blocking(move || {
+        worker
+            .answerer
+            .searcher()
+            .embedder()
+            .embed_query("siap")
+            .map(|_| ())
+    })
+    .await
+    .map_err(join_error)?;
+    let g = state.generation.load();
+    match model {
+        Ok(()) if !g.entries.is_empty() => Ok(Json(Health {
+            status: "ready",
+            generation: g.generation().0,
+            entries: g.entries.len(),
+        })),
+        Ok(()) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "the served generation has no entries",
+        )),
+        Err(e) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            format!("the model does not answer: {e}"),
+        )),
+    }
 }
 
 /// Prometheus metrics.

@@ -135,6 +135,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/admin/rollback", post(admin::rollback))
         .route("/v1/admin/status", get(admin::status))
         .route("/healthz", get(handlers::healthz))
+        .route("/readyz", get(handlers::readyz))
         .route("/metrics", get(handlers::metrics))
         .route("/openapi.json", get(handlers::openapi))
         .route("/", get(pages::search_page))
@@ -241,11 +242,40 @@ pub async fn serve_on(
         state.watch_corpus()?;
     }
     let limits = listener::Limits::of(&state.config.server);
-    listener::serve(listener, router(state), limits, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    listener::serve(listener, router(state.clone()), limits, stop_signal()).await?;
+    // requests are drained; queued questions are written and the WAL merged before exit
+    let recorder = state.recorder.clone();
+    match tokio::task::spawn_blocking(move || recorder.close()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "could not close the question store"),
+        Err(e) => tracing::error!(error = %e, "could not close the question store"),
+    }
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// Completes on SIGTERM (what systemd and orchestrators send) or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => tracing::info!("SIGTERM: draining requests, then stopping"),
+                    _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: draining requests, then stopping"),
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; stopping on Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Opens the current generation, the model, the calibration and the database.
