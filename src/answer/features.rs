@@ -102,13 +102,12 @@ fn entry_cosine(generation: &IndexGeneration, results: &SearchResults, hit: &Sea
     if let Some(v) = hit.vector {
         return v.score;
     }
+    // the entry's own passages only: no per-request scan of the whole generation
     let q = &results.query_vector;
     generation
-        .passages
+        .passages_of(&hit.id)
         .iter()
-        .enumerate()
-        .filter(|(_, p)| p.entry == hit.id)
-        .map(|(i, _)| cosine(q, generation.vectors.vector(i)))
+        .map(|&i| cosine(q, generation.vectors.vector(i)))
         .fold(f32::MIN, f32::max)
         .max(0.0)
 }

@@ -124,6 +124,8 @@ pub struct IndexGeneration {
     by_id: HashMap<EntryId, usize>,
     /// Entry position of each passage.
     passage_entry: Vec<usize>,
+    /// Passages of each entry (by entry position), in index order.
+    entry_passages: Vec<Vec<usize>>,
     /// BM25 index.
     pub lexical: LexicalIndex,
     /// Vector index.
@@ -176,12 +178,17 @@ impl IndexGeneration {
         } else {
             Vec::new()
         };
+        let mut entry_passages = vec![Vec::new(); entries.len()];
+        for (p, &e) in passage_entry.iter().enumerate() {
+            entry_passages[e].push(p);
+        }
         Ok(IndexGeneration {
             manifest,
             entries,
             passages,
             by_id,
             passage_entry,
+            entry_passages,
             lexical,
             vectors,
             menu_examples,
@@ -203,5 +210,13 @@ impl IndexGeneration {
     /// Entry position (in [`IndexGeneration::entries`]) of passage `p`.
     pub fn entry_of_passage(&self, p: usize) -> usize {
         self.passage_entry[p]
+    }
+
+    /// The passages of the entry with this id (none for an unknown id).
+    pub fn passages_of(&self, id: &EntryId) -> &[usize] {
+        self.by_id
+            .get(id)
+            .and_then(|&e| self.entry_passages.get(e))
+            .map_or(&[], Vec::as_slice)
     }
 }
