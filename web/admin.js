@@ -124,6 +124,11 @@ async function follow(job) {
 async function reindex() {
   try {
     $("rollback-status").textContent = "";
+    // the previous job's result must not stand for this one while the request is on its way
+    $("job").hidden = false;
+    $("job-status").className = "";
+    $("job-status").textContent = "Memulai indeks ulang…";
+    $("job-problems").replaceChildren();
     const { status, body } = await api("POST", "/v1/admin/reindex");
     if (status !== 202 && status !== 409) {
       $("job").hidden = false;
