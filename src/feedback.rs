@@ -121,15 +121,20 @@ impl GapIndex {
             .copied()
     }
 
-    /// Marks `id` (with `terms`) as the most recently active group, forgetting the least recent
-    /// beyond [`GROUPS_IN_MEMORY`].
-    fn touch(&mut self, id: i64, terms: HashSet<String>) {
+    /// Marks the known group `id` as the most recently active one.
+    fn refresh(&mut self, id: i64) {
         if let Some(old) = self.recency.remove(&id) {
             self.by_recency.remove(&old);
         }
         self.clock += 1;
         self.recency.insert(id, self.clock);
         self.by_recency.insert(self.clock, id);
+    }
+
+    /// Adds group `id` with `terms` as the most recently active group, forgetting the least recent
+    /// beyond [`GROUPS_IN_MEMORY`].
+    fn touch(&mut self, id: i64, terms: HashSet<String>) {
+        self.refresh(id);
         let keys: Vec<String> = if terms.is_empty() {
             vec![String::new()]
         } else {
@@ -566,8 +571,7 @@ fn group_gap(
                     id
                 ],
             )?;
-            let group_terms = groups.terms.get(&id).cloned().unwrap_or_default();
-            groups.touch(id, group_terms);
+            groups.refresh(id);
             id
         }
         None => {

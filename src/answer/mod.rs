@@ -127,6 +127,19 @@ pub fn search_with_raw_features(
     limit: usize,
     fusion: Option<crate::retrieve::Fusion>,
 ) -> Result<(SearchResults, Features), RetrieveError> {
+    let (results, features, _) = search_scored(searcher, generation, question, limit, fusion)?;
+    Ok((results, features))
+}
+
+/// The search, its raw features and the analysed terms of the best entry (which the features and
+/// the answerability check both read: analysed once).
+fn search_scored(
+    searcher: &Searcher,
+    generation: &IndexGeneration,
+    question: &str,
+    limit: usize,
+    fusion: Option<crate::retrieve::Fusion>,
+) -> Result<(SearchResults, Features, HashSet<String>), RetrieveError> {
     let results = searcher.search(
         generation,
         &SearchRequest {
@@ -150,7 +163,7 @@ pub fn search_with_raw_features(
         })
         .unwrap_or_default();
     let features = Features::of(generation, &results, &entry_terms);
-    Ok((results, features))
+    Ok((results, features, entry_terms))
 }
 
 /// The catalogue service two of the three best hits share (the first such in rank order): a
@@ -235,14 +248,26 @@ impl Answerer {
         generation: &IndexGeneration,
         question: &str,
     ) -> Result<(SearchResults, Features, Confidence), RetrieveError> {
-        let (results, features) = search_with_features(
+        let (results, features, confidence, _) = self.assess_scored(generation, question)?;
+        Ok((results, features, confidence))
+    }
+
+    /// [`Answerer::assess`], with the analysed terms of the best entry.
+    fn assess_scored(
+        &self,
+        generation: &IndexGeneration,
+        question: &str,
+    ) -> Result<(SearchResults, Features, Confidence, HashSet<String>), RetrieveError> {
+        let (results, raw, top_terms) = search_scored(
             &self.searcher,
             generation,
             question,
             self.config.suggestions.max(5),
+            None,
         )?;
+        let features = raw.relative_to(&Reference::of(generation));
         let confidence = self.calibration.confidence_on(generation, &features);
-        Ok((results, features, confidence))
+        Ok((results, features, confidence, top_terms))
     }
 
     /// Whether a question with `confidence` is escalated rather than answered or clarified.
@@ -257,7 +282,7 @@ impl Answerer {
         question: &str,
         channel: Channel,
     ) -> Result<Answer, RetrieveError> {
-        let (results, _, confidence) = self.assess(generation, question)?;
+        let (results, _, confidence, top_terms) = self.assess_scored(generation, question)?;
         let nearest = nearest_examples(&generation.menu_examples, &results.query_vector);
         if let Some(r) = route(question, &nearest, &self.config.route) {
             return Ok(Answer {
@@ -294,11 +319,8 @@ impl Answerer {
             let entry = generation.entry(&top?.id.0)?;
             let text = entry.full_text();
             detail_gap(question, &text).or_else(|| {
-                let analyzer = self.searcher.analyzer();
-                let entry_terms: HashSet<String> =
-                    analyzer.query_terms(&text).into_iter().collect();
                 self.spread(generation)
-                    .topic_gap(&results.terms, &entry_terms)
+                    .topic_gap(&results.terms, &top_terms)
             })
         };
         let (decision, decided_by) = if results.hits.is_empty() {

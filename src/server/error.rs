@@ -46,6 +46,15 @@ impl ApiError {
         }
     }
 
+    /// 413 for a body over the limit (announced, or found while reading it).
+    pub fn body_too_large() -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the request body is too large",
+        )
+    }
+
     /// 500 for unexpected failures (the message is logged, not leaked in detail).
     pub fn internal(message: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %message, "internal error");
@@ -95,11 +104,7 @@ impl From<JsonRejection> for ApiError {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", e.body_text())
             }
             JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    "the request body is too large",
-                )
+                ApiError::body_too_large()
             }
             other => ApiError::new(other.status(), "invalid_body", other.body_text()),
         }

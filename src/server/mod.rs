@@ -163,12 +163,7 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     let mut response = if announced.is_some_and(|n| n > state.config.server.max_body_bytes as u64) {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            "the request body is too large",
-        )
-        .into_response()
+        ApiError::body_too_large().into_response()
     } else {
         next.run(request).await
     };
