@@ -560,23 +560,31 @@ fn calibrate_matrix(config: &Config, path: &Path, out: Option<PathBuf>) -> anyho
         config.retrieve.clone(),
     );
     let thresholds = (config.answer.answer_at, config.answer.clarify_at);
-    let samples =
+    let (samples, probes) =
         matrix::confidence_samples(&spec, &searcher, &BuildOptions::from_config(config, false))?;
-    println!("leave one corpus out (fitted on the others' tuning queries, judged on its held-back ones):");
-    println!("| corpus left out | queries | AUROC | ECE | P@answer | answered | out of scope escalated |");
-    println!("|---|---|---|---|---|---|---|");
-    for row in matrix::leave_one_corpus_out(&samples, thresholds) {
-        let m = &row.metrics;
-        println!(
-            "| {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
-            row.corpus,
-            m.queries,
-            m.auroc,
-            m.ece,
-            m.answered_precision,
-            m.answered,
-            m.out_of_scope_escalated
-        );
+    println!(
+        "leave one corpus out (fitted on the others' tuning queries, judged on its held-back ones;"
+    );
+    println!("\"probed\": adjusted on its label-free points, \"transferred\": read against the others' points):");
+    println!("| corpus left out | queries | adjustment | AUROC | ECE | P@answer | answered | out of scope escalated |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for row in matrix::leave_one_corpus_out(&samples, &probes, thresholds) {
+        for (name, m) in [
+            ("none", &row.metrics),
+            ("probed", &row.probed),
+            ("transferred", &row.transferred),
+        ] {
+            println!(
+                "| {} | {} | {name} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                row.corpus,
+                m.queries,
+                m.auroc,
+                m.ece,
+                m.answered_precision,
+                m.answered,
+                m.out_of_scope_escalated
+            );
+        }
     }
     let fit: Vec<_> = samples
         .iter()

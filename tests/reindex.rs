@@ -212,6 +212,14 @@ fn queries_never_fail_while_editors_reindex_and_only_changed_passages_are_embedd
         fits["confidence_reference"]["questions"].as_u64() >= Some(100),
         "{status}"
     );
+    // and the label-free check of its confidence: probes cut from its entries rank above the bank
+    let check = &fits["confidence_check"];
+    assert!(check["probes"].as_u64() >= Some(10), "{status}");
+    assert!(check["first_hit_right"].as_f64() > Some(0.5), "{status}");
+    assert!(
+        check["probe_confidence"].as_f64() > check["bank_confidence"].as_f64(),
+        "{status}"
+    );
 }
 
 #[test]

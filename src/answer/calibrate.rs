@@ -191,6 +191,20 @@ impl Adjustment {
         }
     }
 
+    /// This adjustment read against `reference`, one fitted the same way where the model is known
+    /// to be calibrated: `reference^-1 ∘ self` on the logit. Fitted on label-free points, both carry
+    /// the points' own bias (they are easier than users' questions); the composition cancels it.
+    pub fn relative_to(&self, reference: &Adjustment) -> Adjustment {
+        if self.queries == 0 || reference.queries == 0 || reference.scale.abs() < 1e-6 {
+            return *self;
+        }
+        Adjustment {
+            scale: self.scale / reference.scale,
+            shift: (self.shift - reference.shift) / reference.scale,
+            queries: self.queries,
+        }
+    }
+
     /// The adjusted confidence.
     pub fn apply(&self, c: Confidence) -> Confidence {
         if self.queries == 0 {

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::decisions::{DecisionCounts, DecisionReport, Judge};
 use super::{load_queries, score_ranking, LabelledQuery, RetrievalMetrics};
 use crate::answer::{
-    held_back, judge, search_with_features, Answerer, Calibration, Channel, ConfidenceMetrics,
-    Features,
+    held_back, judge, search_with_features, Adjustment, Answerer, Calibration, Channel,
+    ConfidenceMetrics, Features,
 };
 use crate::corpus::{document_id, load_documents, Corpus, CorpusErrors, Entry, EntryId};
 use crate::index::{self, BuildOptions, IndexError, IndexGeneration, IndexRoot};
@@ -640,13 +640,27 @@ pub fn corpus_key(set: &SetSpec) -> String {
         .unwrap_or_default()
 }
 
-/// Confidence samples of every query of every set (indexes built and fitted as [`run`] does).
+/// A label-free point of one corpus: a probe (see [`crate::tune::probe_points`]) or a question of
+/// the out-of-scope bank.
+#[derive(Debug, Clone)]
+pub struct ProbeSample {
+    /// The corpus it was made from.
+    pub corpus: String,
+    /// Features of the hybrid search.
+    pub features: Features,
+    /// Whether the first hit is the entry the probe came from (never, for the bank's questions).
+    pub correct: bool,
+}
+
+/// Confidence samples of every query of every set, and the label-free points of every corpus
+/// (indexes built and fitted as [`run`] does).
 pub fn confidence_samples(
     spec: &MatrixSpec,
     searcher: &Searcher,
     options: &BuildOptions,
-) -> Result<Vec<ConfidenceSample>, MatrixError> {
+) -> Result<(Vec<ConfidenceSample>, Vec<ProbeSample>), MatrixError> {
     let mut samples = Vec::new();
+    let mut probes: Vec<ProbeSample> = Vec::new();
     // a routing set's messages have no entry labels: they say nothing about answers
     for set in spec
         .sets
@@ -655,6 +669,31 @@ pub fn confidence_samples(
     {
         // the shipped model is what is being fitted here: no adjustment on top of the old one
         let (queries, generation) = open_set(spec, set, searcher, None, options)?;
+        let corpus = corpus_key(set);
+        if !probes.iter().any(|p| p.corpus == corpus) {
+            let (fusion, reference) = (
+                searcher.fusion(&generation),
+                crate::answer::Reference::of(&generation),
+            );
+            let mut points = crate::tune::probe_points(searcher, &generation, fusion, &reference)
+                .map_err(|source| MatrixError::Search {
+                set: set.name.clone(),
+                source,
+            })?;
+            let bank = crate::tune::reference_questions();
+            let bank = crate::tune::bank_features(searcher, &generation, fusion, &bank).map_err(
+                |source| MatrixError::Index {
+                    set: set.name.clone(),
+                    source,
+                },
+            )?;
+            points.extend(bank.into_iter().map(|f| (f.relative_to(&reference), false)));
+            probes.extend(points.into_iter().map(|(features, correct)| ProbeSample {
+                corpus: corpus.clone(),
+                features,
+                correct,
+            }));
+        }
         for q in &queries {
             let (results, features) = search_with_features(searcher, &generation, &q.query, 10)
                 .map_err(|source| MatrixError::Search {
@@ -673,7 +712,7 @@ pub fn confidence_samples(
             });
         }
     }
-    Ok(samples)
+    Ok((samples, probes))
 }
 
 /// Confidence of a model fitted without one corpus, on that corpus's held-back queries.
@@ -681,13 +720,33 @@ pub fn confidence_samples(
 pub struct LeftOut {
     /// The corpus left out of the fit.
     pub corpus: String,
-    /// Figures on its held-back queries.
+    /// Figures on its held-back queries, the model as fitted.
     pub metrics: ConfidenceMetrics,
+    /// The same with the adjustment fitted on the corpus's own label-free points.
+    pub probed: ConfidenceMetrics,
+    /// The same with that adjustment read against the one the other corpora's points give (where
+    /// the model is calibrated): the easiness of probes cancels out.
+    pub transferred: ConfidenceMetrics,
+}
+
+/// The model's (probability, first hit right) pairs on `points`.
+fn adjustment_points<'a>(
+    c: &Calibration,
+    points: impl Iterator<Item = &'a ProbeSample>,
+) -> Vec<(f64, bool)> {
+    points
+        .map(|p| (c.confidence(&p.features).0, p.correct))
+        .collect()
 }
 
 /// Leave-one-corpus-out: for each corpus, a calibration fitted on the other corpora's tuning
-/// samples, judged on this corpus's held-back samples.
-pub fn leave_one_corpus_out(samples: &[ConfidenceSample], thresholds: (f64, f64)) -> Vec<LeftOut> {
+/// samples, judged on this corpus's held-back samples, as fitted and with its label-free
+/// adjustments (fitted on `probes`).
+pub fn leave_one_corpus_out(
+    samples: &[ConfidenceSample],
+    probes: &[ProbeSample],
+    thresholds: (f64, f64),
+) -> Vec<LeftOut> {
     let mut corpora: Vec<&str> = samples.iter().map(|s| s.corpus.as_str()).collect();
     corpora.sort();
     corpora.dedup();
@@ -700,14 +759,30 @@ pub fn leave_one_corpus_out(samples: &[ConfidenceSample], thresholds: (f64, f64)
                 .map(|s| (s.features.clone(), s.correct))
                 .collect();
             let c = Calibration::fit(&fit, crate::answer::FitInfo::default());
-            let points: Vec<(f64, bool, bool)> = samples
-                .iter()
-                .filter(|s| s.corpus == left_out && s.held_back)
-                .map(|s| (c.confidence(&s.features).0, s.correct, s.in_scope))
-                .collect();
+            let own = Adjustment::fit(&adjustment_points(
+                &c,
+                probes.iter().filter(|p| p.corpus == left_out),
+            ));
+            let others = Adjustment::fit(&adjustment_points(
+                &c,
+                probes.iter().filter(|p| p.corpus != left_out),
+            ));
+            let judged = |adjustment: Adjustment| {
+                let points: Vec<(f64, bool, bool)> = samples
+                    .iter()
+                    .filter(|s| s.corpus == left_out && s.held_back)
+                    .map(|s| {
+                        let p = adjustment.apply(c.confidence(&s.features)).0;
+                        (p, s.correct, s.in_scope)
+                    })
+                    .collect();
+                judge(&points, thresholds.0, thresholds.1)
+            };
             LeftOut {
                 corpus: left_out.to_string(),
-                metrics: judge(&points, thresholds.0, thresholds.1),
+                metrics: judged(Adjustment::identity()),
+                probed: judged(own),
+                transferred: judged(own.relative_to(&others)),
             }
         })
         .collect()

@@ -9,6 +9,8 @@
 //!
 //! What was fitted, and how it scored, goes into the generation's manifest (`fits`).
 
+mod probes;
+
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -18,7 +20,9 @@ use crate::answer::{
 };
 use crate::eval::{load_queries, score_ranking, split_key, LabelledQuery};
 use crate::index::{IndexError, IndexGeneration};
-use crate::retrieve::{Candidates, Fusion, Searcher};
+use crate::retrieve::{Candidates, Fusion, RetrieveError, Searcher};
+
+pub use probes::{probes, Probe, ProbeCheck, ProbeKind, MAX_PROBES};
 
 /// Query vectors a fitting searcher keeps ([`Searcher::with_query_cache`]): the bank and a corpus's
 /// tuning queries, embedded once per process and reused by every later reindex.
@@ -42,10 +46,13 @@ pub struct Fits {
     pub confidence_reference: Reference,
     /// The shipped confidence model's correction for this corpus (identity without labels).
     pub confidence_adjustment: Adjustment,
+    /// How the served confidence reads this corpus's label-free points (absent without a model).
+    #[serde(default)]
+    pub confidence_check: Option<ProbeCheck>,
 }
 
 /// The out-of-scope bank (our own questions: other agencies, general knowledge, chit-chat, English).
-const OUT_OF_SCOPE_BANK: &str = include_str!("../eval/sets/out-of-scope.jsonl");
+const OUT_OF_SCOPE_BANK: &str = include_str!("../../eval/sets/out-of-scope.jsonl");
 
 /// The bank's questions a build measures its reference on: its tuning part (the held-back part is
 /// the matrix's `out-of-scope` set).
@@ -59,7 +66,7 @@ pub fn reference_questions() -> Vec<String> {
 }
 
 /// The raw confidence features of the bank's `questions` on `generation` searched with `fusion`.
-fn bank_features(
+pub fn bank_features(
     searcher: &Searcher,
     generation: &IndexGeneration,
     fusion: Fusion,
@@ -70,6 +77,28 @@ fn bank_features(
         .map(|q| search_with_raw_features(searcher, generation, q, 5, Some(fusion)).map(|(_, f)| f))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| IndexError::Fit(e.to_string()))
+}
+
+/// Label-free calibration points of `generation` searched with `fusion`: each [`probes`] question's
+/// features (relative to `reference`) and whether its first hit is the entry it came from.
+pub fn probe_points(
+    searcher: &Searcher,
+    generation: &IndexGeneration,
+    fusion: Fusion,
+    reference: &Reference,
+) -> Result<Vec<(Features, bool)>, RetrieveError> {
+    let probes = probes(generation);
+    let questions: Vec<String> = probes.iter().map(|p| p.question.clone()).collect();
+    searcher.warm(&questions)?;
+    probes
+        .iter()
+        .map(|p| {
+            let (results, raw) =
+                search_with_raw_features(searcher, generation, &p.question, 5, Some(fusion))?;
+            let right = results.hits.first().is_some_and(|h| h.id == p.entry);
+            Ok((raw.relative_to(reference), right))
+        })
+        .collect()
 }
 
 /// How the fusion was chosen, with its figures on the tuning queries.
@@ -105,7 +134,7 @@ pub fn tuning_queries(path: &Path) -> Result<Vec<LabelledQuery>, IndexError> {
 }
 
 /// Version of the fitting code; bump when what a fit does changes, so generations are refitted.
-const FIT_VERSION: u32 = 6;
+const FIT_VERSION: u32 = 7;
 
 /// Fingerprint of the fitting code, the tuning queries, the bank and the shipped calibration (what
 /// [`crate::index::BuildOptions::fit_inputs`] records).
@@ -225,11 +254,26 @@ pub fn fit(
         }
         _ => Adjustment::identity(),
     };
+    let confidence_check = match calibration {
+        Some(c) => {
+            let probes = probe_points(searcher, generation, fusion, &confidence_reference)
+                .map_err(|e| IndexError::Fit(e.to_string()))?;
+            let served = |f: &Features| confidence_adjustment.apply(c.confidence(f)).0;
+            let bank: Vec<f64> = bank
+                .iter()
+                .map(|f| served(&f.clone().relative_to(&confidence_reference)))
+                .collect();
+            let probes: Vec<(f64, bool)> = probes.iter().map(|(f, ok)| (served(f), *ok)).collect();
+            Some(ProbeCheck::measure(&probes, &bank))
+        }
+        None => None,
+    };
     Ok(Fits {
         fusion,
         fusion_fit,
         confidence_reference,
         confidence_adjustment,
+        confidence_check,
     })
 }
 
