@@ -46,6 +46,21 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Turn documents (PDF with text, DOCX, HTML, Markdown, text) into article entries.
+    Import {
+        /// Documents, or folders walked for .pdf .docx .html .htm .md .markdown .txt.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Category of the new entries (a catalogue service or a general topic).
+        #[arg(long)]
+        category: Option<String>,
+        /// Folder the entries are written to (default: <corpus>/imported).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only list what would be created, updated, removed or left unchanged.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Search the current generation.
     Search {
         /// The question or keywords.
@@ -232,6 +247,54 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 m.counts.reused,
                 report.dir.display()
             );
+            Ok(())
+        }
+        Command::Import {
+            paths,
+            category,
+            out,
+            dry_run,
+        } => {
+            let out =
+                out.unwrap_or_else(|| config.paths.corpus.join(crate::import::DEFAULT_FOLDER));
+            let (files, mut errors) = crate::import::collect_files(&paths);
+            let mut importer = crate::import::Importer::new(&out, category)?;
+            let bar = progress_bar_with("importing {bar:40} {pos}/{len} documents ({eta})");
+            let report = importer.run(&files, dry_run, &|done, total| {
+                if let Some(bar) = &bar {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                }
+            });
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+            }
+            errors.extend(report.errors.iter().cloned());
+            print_import(&report.plans, dry_run);
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            println!(
+                "{}{} documents: {} created, {} updated, {} unchanged, {} failed; {} entries in {}",
+                if dry_run {
+                    "dry run, nothing written: "
+                } else {
+                    ""
+                },
+                report.plans.len() + errors.len(),
+                report.count(crate::import::Action::Create),
+                report.count(crate::import::Action::Update),
+                report.count(crate::import::Action::Unchanged),
+                errors.len(),
+                report.entries(),
+                out.display()
+            );
+            if !errors.is_empty() {
+                anyhow::bail!(
+                    "{} document(s) not imported (see above); the others were",
+                    errors.len()
+                );
+            }
             Ok(())
         }
         Command::Search {
@@ -607,14 +670,45 @@ fn calibrate_matrix(config: &Config, path: &Path, out: Option<PathBuf>) -> anyho
 }
 
 fn progress_bar() -> Option<indicatif::ProgressBar> {
+    progress_bar_with("embedding {bar:40} {pos}/{len} passages ({eta})")
+}
+
+/// A progress bar on stderr with this indicatif template, only when stderr is a terminal.
+fn progress_bar_with(template: &str) -> Option<indicatif::ProgressBar> {
     std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "embedding {bar:40} {pos}/{len} passages ({eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
     })
+}
+
+/// One line per document, and under it one per entry file that changes.
+fn print_import(plans: &[crate::import::Plan], dry_run: bool) {
+    let verb = |action: crate::import::Action| {
+        if dry_run {
+            format!("would {}", action.as_str())
+        } else {
+            action.as_str().to_string()
+        }
+    };
+    for plan in plans {
+        println!(
+            "{:<16} {} ({}, {} entr{})",
+            verb(plan.action),
+            plan.source_file,
+            plan.format.as_str(),
+            plan.entries.len(),
+            if plan.entries.len() == 1 { "y" } else { "ies" }
+        );
+        for entry in plan
+            .entries
+            .iter()
+            .filter(|e| e.action != crate::import::Action::Unchanged)
+        {
+            println!("  {:<14} {}", verb(entry.action), entry.path.display());
+        }
+    }
 }

@@ -12,6 +12,7 @@ pub mod corpus;
 pub mod embed;
 pub mod eval;
 pub mod feedback;
+pub mod import;
 pub mod index;
 pub mod privacy;
 pub mod reindex;

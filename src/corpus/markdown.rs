@@ -30,6 +30,23 @@ struct FrontMatter {
     action: Option<Yaml>,
     /// Where the facts come from (for editors; not indexed).
     source: Option<Yaml>,
+    /// Imported entries: the document's file name (not indexed).
+    source_file: Option<Yaml>,
+    /// Imported entries: `blake3:<64 hex digits>` of the document's bytes (not indexed).
+    source_hash: Option<Yaml>,
+    /// Imported entries: when the document was imported, RFC 3339 in UTC (not indexed).
+    imported: Option<Yaml>,
+}
+
+/// What `haipedia import` records in an entry's front matter (all absent for hand-written ones).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportStamp {
+    /// The imported document's file name (`source_file`).
+    pub source_file: Option<String>,
+    /// `blake3:<64 hex digits>` of the document's bytes (`source_hash`).
+    pub source_hash: Option<String>,
+    /// When it was imported, `YYYY-MM-DDTHH:MM:SSZ` (`imported`).
+    pub imported: Option<String>,
 }
 
 /// Put before the front matter so that the standard YAML tags (`!!binary`, `!!str`, ...), which
@@ -259,6 +276,27 @@ impl Strict<'_> {
         }
     }
 
+    /// A string field that must pass `valid` (absent or null: `None`).
+    fn checked(
+        &self,
+        field: &'static str,
+        expected: &'static str,
+        value: Option<Yaml>,
+        valid: fn(&str) -> bool,
+    ) -> Result<Option<String>, (usize, CorpusErrorKind)> {
+        match self.string(field, value)? {
+            Some(s) if !valid(&s) => Err((
+                self.line(field),
+                CorpusErrorKind::WrongType {
+                    field,
+                    expected,
+                    found: format!("it is '{}'", s.escape_default()),
+                },
+            )),
+            other => Ok(other),
+        }
+    }
+
     /// `updated`: a date written YYYY-MM-DD (absent or null: `None`).
     fn date(&self, value: Option<Yaml>) -> Result<Option<String>, (usize, CorpusErrorKind)> {
         match value {
@@ -360,6 +398,30 @@ fn written(text: &str, n: &str) -> bool {
     })
 }
 
+/// Whether `s` is `blake3:` and 64 lowercase hex digits.
+fn is_blake3(s: &str) -> bool {
+    s.strip_prefix("blake3:").is_some_and(|h| {
+        h.len() == 64
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// Whether `s` is a UTC time written `YYYY-MM-DDTHH:MM:SSZ`.
+fn is_utc_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    b.len() == 20
+        && is_date(&s[..10])
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z'
+        && digits(11..13)
+        && digits(14..16)
+        && digits(17..19)
+}
+
 /// Whether `s` is a date written YYYY-MM-DD (month 01-12, day 01-31).
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
@@ -399,6 +461,11 @@ fn verbatim_tag(front: &str) -> Option<(usize, String)> {
 
 /// Parses one Markdown entry file.
 pub(crate) fn parse(path: &Path, text: &str) -> Result<Entry, CorpusError> {
+    parse_stamped(path, text).map(|(entry, _)| entry)
+}
+
+/// Parses one Markdown entry file with what an import recorded in it.
+pub(crate) fn parse_stamped(path: &Path, text: &str) -> Result<(Entry, ImportStamp), CorpusError> {
     let err = |line: usize, kind| CorpusError {
         path: path.to_path_buf(),
         line,
@@ -451,6 +518,27 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Entry, CorpusError> {
     let updated = noted(strict.date(fm.updated), &mut problems);
     let action = noted(strict.string("action", fm.action), &mut problems);
     noted(strict.string("source", fm.source), &mut problems);
+    let stamp = ImportStamp {
+        source_file: noted(strict.string("source_file", fm.source_file), &mut problems),
+        source_hash: noted(
+            strict.checked(
+                "source_hash",
+                "blake3: and 64 lowercase hex digits",
+                fm.source_hash,
+                is_blake3,
+            ),
+            &mut problems,
+        ),
+        imported: noted(
+            strict.checked(
+                "imported",
+                "a UTC time written YYYY-MM-DDTHH:MM:SSZ",
+                fm.imported,
+                is_utc_time,
+            ),
+            &mut problems,
+        ),
+    };
     if let Some((line, kind)) = problems.into_iter().min_by_key(|(line, _)| *line) {
         return Err(err(line, kind));
     }
@@ -487,7 +575,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Entry, CorpusError> {
         };
         err(line, kind)
     })?;
-    Ok(entry)
+    Ok((entry, stamp))
 }
 
 /// 1-based file line of a top-level front matter key (the file's line 1 is the opening `---`).
@@ -598,6 +686,41 @@ mod tests {
         );
         let e = kind("id: a\ntitle: t\ntags:\ncategory: ~\nupdated:").unwrap();
         assert_eq!((e.tags.len(), e.category, e.updated), (0, None, None));
+    }
+
+    #[test]
+    fn import_stamps_are_read_strictly() {
+        let hash = format!("blake3:{}", "a".repeat(64));
+        let text = format!(
+            "---\nid: a\ntitle: t\nsource_file: \"Juknis A.pdf\"\nsource_hash: {hash}\nimported: 2026-11-30T07:00:00Z\n---\nx\n"
+        );
+        let (_, stamp) = parse_stamped(Path::new("x.md"), &text).unwrap();
+        assert_eq!(stamp.source_file.as_deref(), Some("Juknis A.pdf"));
+        assert_eq!(stamp.source_hash.as_deref(), Some(hash.as_str()));
+        assert_eq!(stamp.imported.as_deref(), Some("2026-11-30T07:00:00Z"));
+        let e = parse_str("---\nid: a\ntitle: t\nsource_hash: md5:abc\n---\nx\n").unwrap_err();
+        assert!(
+            matches!(
+                e.kind,
+                CorpusErrorKind::WrongType {
+                    field: "source_hash",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let e = parse_str("---\nid: a\ntitle: t\nimported: 2026-11-30\n---\nx\n").unwrap_err();
+        assert!(
+            matches!(
+                e.kind,
+                CorpusErrorKind::WrongType {
+                    field: "imported",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(!is_utc_time("2026-11-30T07:00:00+07:00") && is_utc_time("2026-02-01T23:59:59Z"));
     }
 
     #[test]

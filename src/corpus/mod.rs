@@ -16,10 +16,12 @@ use serde::{Deserialize, Serialize};
 
 pub use chunk::{chunk_entry, Passage, TokenCounter, WordCounter};
 pub use documents::{document_id, load_documents};
+pub(crate) use error::{is_unsafe_char, shown};
 pub use error::{CorpusError, CorpusErrorKind, CorpusErrors};
 use files::Listing;
 pub(crate) use files::{read_file, read_text};
 pub use files::{MAX_ENTRY_FILE_BYTES, MAX_JSONL_FILE_BYTES};
+pub use markdown::ImportStamp;
 pub use menus::{MenuExample, MENU_NUMBERS};
 
 /// Stable identifier of an entry (front matter `id` or JSONL `id`); passages of one entry share it.
@@ -217,6 +219,14 @@ impl Corpus {
     /// names it in errors).
     pub fn parse_markdown(path: &Path, text: &str) -> Result<Entry, CorpusError> {
         markdown::parse(path, text)
+    }
+
+    /// [`Corpus::parse_markdown`], with what `haipedia import` recorded in the front matter.
+    pub fn parse_markdown_stamped(
+        path: &Path,
+        text: &str,
+    ) -> Result<(Entry, ImportStamp), CorpusError> {
+        markdown::parse_stamped(path, text)
     }
 
     /// Parses JSONL entries from text, as [`Corpus::read_jsonl`] does for a file.
