@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Load benchmark of POST /v1/answer with wrk (Debian package), on loopback only.
 #   bash benches/load.sh            # 16 connections, 30 s per scenario
-# Scenarios: "distinct" cycles through the 350 dev questions with the caches off (every request
-# embeds and searches), with 1 connection (latency without queueing) and with CONNECTIONS; "repeated"
-# sends one question (answer cache on).
+# First the bound: bare query embeddings per second with every core busy (examples/answer_profile.rs,
+# which also prints where one answer's time goes). Scenarios: "distinct" cycles through the 350 dev
+# questions with the caches off (every request embeds and searches), with 1 connection (latency
+# without queueing) and with CONNECTIONS; "repeated" sends one question (answer cache on). Last, the
+# ratio of "distinct" answers per second at CONNECTIONS to the bound, and its p99 / p50.
+# SESSIONS and THREADS set the model layout of both (default: the configuration's).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -13,6 +16,13 @@ PORT="${PORT:-18080}"
 # EXTRA_TOML adds configuration, e.g. EXTRA_TOML='[embed]\nsessions = 2\nthreads = 1\n'
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 make -s index >/dev/null
+LAYOUT=""
+[ -n "${SESSIONS:-}" ] && LAYOUT+="sessions = $SESSIONS\n"
+[ -n "${THREADS:-}" ] && LAYOUT+="threads = $THREADS\n"
+echo "== bound: bare query embeddings, every core busy"
+PROFILE="$(MEASURE_SECONDS=10 cargo run -q --release --example answer_profile)"
+echo "$PROFILE"
+BOUND="$(echo "$PROFILE" | sed -n 's/.* \([0-9.]*\) embeddings\/s.*/\1/p')"
 WORK="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -46,17 +56,26 @@ sed -e 's|^local bodies = {}|local bodies = { "{\\"question\\": \\"cara reset pa
 run() { # name cache_entries script connections
   # cache off = neither answers nor query vectors are reused
   local vectors=256; [ "$2" = 1 ] && vectors=0
-  printf '[server]\ncache_entries = %s\ndatabase = "%s/db.sqlite"\n[retrieve]\nquery_cache = %s\n%b' \
-    "$2" "$WORK" "$vectors" "${EXTRA_TOML:-}" > "$WORK/haipedia.toml"
+  printf '[server]\ncache_entries = %s\ndatabase = "%s/db.sqlite"\n[retrieve]\nquery_cache = %s\n[embed]\n%b%b' \
+    "$2" "$WORK" "$vectors" "$LAYOUT" "${EXTRA_TOML:-}" > "$WORK/haipedia.toml"
   ./target/release/haipedia --config "$WORK/haipedia.toml" serve --addr "127.0.0.1:$PORT" 2>"$WORK/server-$1.log" &
   local pid=$!
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
   local rss_before; rss_before=$(ps -o rss= -p $pid)
   echo "== $1: $4 connection(s), $DURATION"
-  wrk -t"$(( $4 < 2 ? 1 : 2 ))" -c"$4" -d"$DURATION" --timeout 10s -s "$3" "http://127.0.0.1:$PORT" | grep -E "RESULT|Requests/sec"
+  wrk -t"$(( $4 < 2 ? 1 : 2 ))" -c"$4" -d"$DURATION" --timeout 10s -s "$3" "http://127.0.0.1:$PORT" \
+    | grep -E "RESULT" | tee "$WORK/result-$1-$4.txt"
   echo "server RSS: $((rss_before / 1024)) MiB at start, $(( $(ps -o rss= -p $pid) / 1024 )) MiB after the run"
   kill $pid; wait $pid 2>/dev/null || true
 }
 run distinct 1 "$WORK/answer.lua" 1
 run distinct 1 "$WORK/answer.lua" "$CONNECTIONS"
 run repeated 1024 "$WORK/repeated.lua" "$CONNECTIONS"
+python3 - "$BOUND" "$WORK/result-distinct-$CONNECTIONS.txt" <<'PY'
+import re, sys
+bound = float(sys.argv[1])
+r = dict(re.findall(r"(\w+)=([0-9.]+)", open(sys.argv[2]).read()))
+print(f"== distinct at {sys.argv[2].rsplit('-', 1)[1][:-4]} connections: {float(r['rps']):.1f} answers/s = "
+      f"{float(r['rps']) / bound:.2f} x the bare embedding bound ({bound:.1f}/s); "
+      f"p99 / p50 = {float(r['p99_ms']) / float(r['p50_ms']):.2f}")
+PY

@@ -61,6 +61,7 @@ fn a_failed_build_keeps_the_old_generation_current_and_leaves_no_half_generation
             batch_size: 8,
             force: true,
             fit_inputs: String::new(),
+            known_vectors: None,
         },
         &|_| {},
     )

@@ -327,6 +327,7 @@ fn one_build_at_a_time() {
         batch_size: 8,
         force: true,
         fit_inputs: String::new(),
+        known_vectors: None,
     };
     let reindexer = Arc::new(Reindexer::new(
         corpus,

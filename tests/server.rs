@@ -286,6 +286,15 @@ fn search_articles_health_metrics_and_openapi() {
             .contains("<mark>"),
         "{v}"
     );
+    // one search gives the hits and the confidence: the same as the bot's for that question
+    let question = "cara reset password sakti";
+    let searched = get_json(&c, &format!("{base}/v1/search?q={question}&limit=3"));
+    let answered = ask(question);
+    assert_eq!(searched["confidence"], answered["confidence"], "{searched}");
+    assert_eq!(
+        searched["hits"][0]["id"], answered["sources"][0]["id"],
+        "{searched}"
+    );
     let filtered = get_json(
         &c,
         &format!("{base}/v1/search?q=reset&type=faq&category=TIK.2%20Layanan%20Pengelolaan%20User"),

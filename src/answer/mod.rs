@@ -150,6 +150,16 @@ fn search_scored(
             ..Default::default()
         },
     )?;
+    let (features, entry_terms) = score_results(searcher, generation, &results);
+    Ok((results, features, entry_terms))
+}
+
+/// The raw confidence features of `results` and the analysed terms of their best entry.
+fn score_results(
+    searcher: &Searcher,
+    generation: &IndexGeneration,
+    results: &SearchResults,
+) -> (Features, HashSet<String>) {
     let entry_terms = results
         .hits
         .first()
@@ -162,8 +172,7 @@ fn search_scored(
                 .collect()
         })
         .unwrap_or_default();
-    let features = Features::of(generation, &results, &entry_terms);
-    Ok((results, features, entry_terms))
+    (Features::of(generation, results, &entry_terms), entry_terms)
 }
 
 /// The catalogue service two of the three best hits share (the first such in rank order): a
@@ -268,6 +277,18 @@ impl Answerer {
         let features = raw.relative_to(&Reference::of(generation));
         let confidence = self.calibration.confidence_on(generation, &features);
         Ok((results, features, confidence, top_terms))
+    }
+
+    /// The calibrated confidence that the first of `results` (a search of `generation` with its
+    /// own fusion) answers the question: what [`Answerer::assess`] gives, without searching again.
+    pub fn confidence_of(
+        &self,
+        generation: &IndexGeneration,
+        results: &SearchResults,
+    ) -> Confidence {
+        let (raw, _) = score_results(&self.searcher, generation, results);
+        self.calibration
+            .confidence_on(generation, &raw.relative_to(&Reference::of(generation)))
     }
 
     /// Whether a question with `confidence` is escalated rather than answered or clarified.

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -26,6 +27,23 @@ pub struct BuildOptions {
     pub force: bool,
     /// Fingerprint of the inputs of the fits (see [`build_and_fit`]): a change rebuilds.
     pub fit_inputs: String,
+    /// Vectors known before the build for some passages, used instead of embedding them.
+    pub known_vectors: Option<KnownVectors>,
+}
+
+/// A source of passage vectors computed elsewhere (by entry id and position): what the scale
+/// benchmark fills a 100,000-passage corpus with. Editors' builds have none and embed every new
+/// passage; a vector of the wrong length is not used.
+#[derive(Clone)]
+pub struct KnownVectors(pub Arc<PassageVector>);
+
+/// The vector known for a passage, if any.
+pub type PassageVector = dyn Fn(&Passage) -> Option<Vec<f32>> + Send + Sync;
+
+impl std::fmt::Debug for KnownVectors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KnownVectors")
+    }
 }
 
 impl BuildOptions {
@@ -36,6 +54,7 @@ impl BuildOptions {
             batch_size: config.embed.batch_size,
             force,
             fit_inputs: String::new(),
+            known_vectors: None,
         }
     }
 }
@@ -163,8 +182,15 @@ pub fn build_and_fit(
         })
         .collect();
 
-    // 2. vectors: reuse the current generation's where the text is unchanged
-    let previous = previous_vectors(root);
+    // 2. vectors: reuse the current generation's where the text is unchanged, or known ones
+    let mut previous = previous_vectors(root);
+    if let Some(KnownVectors(known)) = &options.known_vectors {
+        for ((_, p), r) in passages.iter().zip(&records) {
+            if let Some(v) = known(p).filter(|v| v.len() == DIMENSIONS) {
+                previous.insert(r.hash.clone(), v);
+            }
+        }
+    }
     let missing: Vec<usize> = (0..records.len())
         .filter(|&i| !previous.contains_key(&records[i].hash))
         .collect();

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use build::{build, build_and_fit, BuildOptions, BuildReport, BuildStage, Fit};
+pub use build::{build, build_and_fit, BuildOptions, BuildReport, BuildStage, Fit, KnownVectors};
 pub use generation::{Counts, Generation, IndexRoot, Manifest, CURRENT, STAGING_PREFIX};
 pub use lexical::LexicalIndex;
 pub use vector::VectorIndex;

@@ -289,7 +289,13 @@ pub async fn search(
     let worker = state.clone();
     let (results, confidence) = tokio::task::spawn_blocking(move || {
         let results = worker.answerer.searcher().search(&generation, &request)?;
-        let (_, _, confidence) = worker.answerer.assess(&generation, &request.query)?;
+        // the confidence is the question's, as the bot would see it: a filtered search needs the
+        // unfiltered one, else the same results give it
+        let confidence = if request.category.is_none() && request.kind.is_none() {
+            worker.answerer.confidence_of(&generation, &results)
+        } else {
+            worker.answerer.assess(&generation, &request.query)?.2
+        };
         Ok::<_, crate::retrieve::RetrieveError>((results, confidence))
     })
     .await
