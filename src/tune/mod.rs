@@ -133,8 +133,9 @@ pub fn tuning_queries(path: &Path) -> Result<Vec<LabelledQuery>, IndexError> {
         .collect())
 }
 
-/// Version of the fitting code; bump when what a fit does changes, so generations are refitted.
-const FIT_VERSION: u32 = 7;
+/// Version of the fitting code; bump when what a fit does changes, so generations are refitted
+/// (8: fits searched on graphs built with `UnitCosine`).
+const FIT_VERSION: u32 = 8;
 
 /// Fingerprint of the fitting code, the tuning queries, the bank and the shipped calibration (what
 /// [`crate::index::BuildOptions::fit_inputs`] records).
