@@ -223,7 +223,13 @@ mod tests {
     fn a_generation_built_with_the_old_distance_still_opens() {
         let dims = 16;
         let vectors: Vec<Vec<f32>> = (0..100).map(|s| unit(s, dims)).collect();
-        let old = Hnsw::new(MAX_CONNECTIONS, 100, MAX_LAYERS, EF_CONSTRUCTION, DistCosine);
+        let old = Hnsw::new(
+            MAX_CONNECTIONS,
+            100,
+            MAX_LAYERS,
+            EF_CONSTRUCTION,
+            DistCosine,
+        );
         for (i, v) in vectors.iter().enumerate() {
             old.insert_slice((v.as_slice(), i));
         }
