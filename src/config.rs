@@ -22,6 +22,93 @@ pub struct Config {
     pub answer: AnswerConfig,
     /// HTTP server.
     pub server: ServerConfig,
+    /// Editors' access: named tokens and roles, entry saves.
+    pub admin: AdminConfig,
+}
+
+/// What an editors' token may do; each role may do all a lower one may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Entries, the gap list, publishing (reindex) and the change log.
+    Editor,
+    /// Also rollback and undo.
+    Admin,
+}
+
+impl Role {
+    /// Parses `editor` / `admin`.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim() {
+            "editor" => Some(Role::Editor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// One named token, stored as the sha256 of the token (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenConfig {
+    /// Who holds it (recorded with each change).
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+    /// sha256 of the token, 64 hex digits (`printf %s "$TOKEN" | sha256sum`).
+    pub sha256: String,
+}
+
+/// Editors' access and entry saves.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdminConfig {
+    /// Named tokens (`[[admin.tokens]]`; env `HAIPEDIA_TOKENS="name:role:sha256,..."` adds more).
+    /// `server.admin_token` (env `HAIPEDIA_ADMIN_TOKEN`) is one more, an admin named "admin".
+    pub tokens: Vec<TokenConfig>,
+    /// Largest request body of an entry save, in bytes.
+    pub max_entry_bytes: usize,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        AdminConfig {
+            tokens: Vec::new(),
+            max_entry_bytes: 512 * 1024,
+        }
+    }
+}
+
+/// Tokens written `name:role:sha256`, separated by commas; malformed ones are skipped with a
+/// warning (never echoed: the text may hold a secret).
+fn parse_tokens(text: &str) -> Vec<TokenConfig> {
+    text.split(',')
+        .filter(|t| !t.trim().is_empty())
+        .filter_map(|t| {
+            let mut parts = t.trim().splitn(3, ':');
+            let (name, role, sha256) = (parts.next()?, parts.next(), parts.next());
+            let token = role
+                .and_then(Role::parse)
+                .zip(sha256)
+                .map(|(role, sha256)| TokenConfig {
+                    name: name.trim().to_string(),
+                    role,
+                    sha256: sha256.trim().to_ascii_lowercase(),
+                });
+            if token.is_none() {
+                tracing::warn!("HAIPEDIA_TOKENS: an item is not name:role:sha256; skipped");
+            }
+            token
+        })
+        .collect()
 }
 
 /// Decision policy of `/v1/answer`.
@@ -308,6 +395,9 @@ impl Config {
         {
             self.server.admin_token = Some(v);
         }
+        if let Some(v) = var("HAIPEDIA_TOKENS").and_then(|v| v.into_string().ok()) {
+            self.admin.tokens.extend(parse_tokens(&v));
+        }
         if let Some(v) = var("HAIPEDIA_DATABASE") {
             self.server.database = v.into();
         }
@@ -356,6 +446,24 @@ mod tests {
         config.apply_env(|k| (k == "HAIPEDIA_ADMIN_TOKEN").then(|| "".into()));
         assert_eq!(config.server.admin_token.as_deref(), Some("s3cret"));
         config.apply_env(|k| (k == "HAIPEDIA_ADMIN_TOKEN").then(|| "other".into()));
+        let hash = "a".repeat(64);
+        config.apply_env(|k| {
+            (k == "HAIPEDIA_TOKENS")
+                .then(|| format!("ani:editor:{hash}, bad, budi:root:{hash}").into())
+        });
+        assert_eq!(
+            config.admin.tokens,
+            vec![TokenConfig {
+                name: "ani".into(),
+                role: Role::Editor,
+                sha256: hash.clone()
+            }]
+        );
+        let file: Config = toml::from_str(&format!(
+            "[[admin.tokens]]\nname = \"budi\"\nrole = \"admin\"\nsha256 = \"{hash}\"\n"
+        ))
+        .unwrap();
+        assert_eq!(file.admin.tokens[0].role, Role::Admin);
         assert_eq!(config.server.admin_token.as_deref(), Some("other"));
     }
 

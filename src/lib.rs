@@ -6,9 +6,11 @@
 pub mod analysis;
 pub mod answer;
 pub mod catalogue;
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod corpus;
+pub mod editing;
 pub mod embed;
 pub mod eval;
 pub mod feedback;

@@ -456,12 +456,147 @@ fn editor_page_says_when_the_server_has_no_admin_token() {
     let site = common::mini_site(None, |_| {});
     let b = Browser::open(DESKTOP.0, DESKTOP.1);
     b.goto(&format!("{}/admin", site.base));
-    b.wait_for("#token");
-    b.press(&format!("apa-saja{}", key::ENTER));
-    let said = b.wait_until("refused", || {
-        let s = b.text(&b.find("#masuk-status")?);
-        (!s.is_empty()).then_some(s)
-    });
+    // said at once, without a login form to fill in first
+    let said = b.text(&b.wait_for("#nonaktif"));
     assert!(said.contains("dimatikan"), "{said}");
-    assert!(!b.displayed(&b.find("#panel").unwrap()));
+    assert!(b.find("#token").is_none(), "no login form");
+    let problems = accessibility_violations(&b);
+    assert!(
+        problems.is_empty(),
+        "editors' page switched off: {problems:#?}"
+    );
+}
+
+/// Waits until the editors' entry list shows `id` alone (the search's answer, not an earlier list).
+fn only_listed(b: &Browser, id: &str) -> Element {
+    b.wait_until("the entry alone in the list", || {
+        if b.find_all("button.entry-open").len() != 1 {
+            return None;
+        }
+        b.find(&format!("button.entry-open[data-id='{id}']"))
+    })
+}
+
+#[test]
+fn editor_edits_an_entry_resolves_a_conflict_publishes_and_agents_find_the_new_text() {
+    let site = start();
+    let b = Browser::open(DESKTOP.0, DESKTOP.1);
+    b.goto(&format!("{}/admin", site.base));
+    b.wait_for("#token");
+    b.press(&format!("{TOKEN}{}", key::ENTER));
+    b.wait_for("#panel");
+
+    // find the entry by a word of its title, open it
+    let search = b.wait_for("#entri-cari");
+    b.type_into(&search, &format!("digit{}", key::ENTER));
+    let open = only_listed(&b, "digit-reset");
+    b.click(&open);
+    b.wait_until("form filled", || {
+        (value(&b, &b.find("#f-title")?) == "Layanan aplikasi Digit").then_some(())
+    });
+    assert_eq!(
+        value(&b, &b.find("#f-questions").unwrap()),
+        "akun digit terkunci"
+    );
+    let preview = b.wait_until("WhatsApp preview", || {
+        let t = b.text(&b.find("#pratinjau-wa")?);
+        (!t.is_empty()).then_some(t)
+    });
+    assert!(preview.contains("Layanan aplikasi Digit"), "{preview}");
+
+    // a problem is shown at its field, and nothing is written
+    let file = site.corpus.join("digit.md");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let title = b.find("#f-title").unwrap();
+    b.clear(&title);
+    b.click(&b.find("#entri-simpan").unwrap());
+    let problem = b.wait_until("problem at the title", || {
+        let t = b.text(&b.find("#m-title")?);
+        (!t.is_empty()).then_some(t)
+    });
+    assert!(problem.contains("title"), "{problem}");
+    assert_eq!(b.property(&title, "ariaInvalid"), json!("true"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    b.type_into(&title, "Layanan aplikasi Digit");
+
+    // another editor saves the file meanwhile: the save shows both versions
+    std::fs::write(
+        &file,
+        original.replace("tersedia", "tersedia (catatan editor lain)"),
+    )
+    .unwrap();
+    let phrase = "Kode pemulihan Digit dikirim lewat surel dinas berwarna jingga.";
+    b.type_into(&b.find("#f-body").unwrap(), &format!("\n\n{phrase}"));
+    b.click(&b.find("#entri-simpan").unwrap());
+    b.wait_until("conflict shown", || {
+        b.find("#konflik").filter(|k| b.displayed(k))
+    });
+    assert!(b
+        .text(&b.find("#konflik-anda").unwrap())
+        .contains("surel dinas"));
+    assert!(b
+        .text(&b.find("#konflik-server").unwrap())
+        .contains("catatan editor lain"));
+    let problems = accessibility_violations(&b);
+    assert!(
+        problems.is_empty(),
+        "entry form with a conflict: {problems:#?}"
+    );
+    screenshot(&b, "admin-entry-conflict");
+    b.resize(PHONE.0, PHONE.1);
+    let wide = overflowing(&b);
+    assert!(wide.is_empty(), "entry form at phone width: {wide:?}");
+    screenshot(&b, "admin-entry-phone");
+    b.resize(DESKTOP.0, DESKTOP.1);
+    b.click(&b.find("#konflik-timpa").unwrap());
+    let saved = b.wait_until("saved", || {
+        let t = b.text(&b.find("#entri-status")?);
+        t.starts_with("Tersimpan").then_some(t)
+    });
+    assert!(saved.contains("Publikasikan"), "{saved}");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.contains(phrase), "{written}");
+    assert!(haipedia::corpus::Corpus::load_dir(&site.corpus).is_ok());
+    let history = b.wait_until("history row", || {
+        let rows = texts(&b, "#riwayat tbody tr");
+        (!rows.is_empty()).then_some(rows)
+    });
+    assert!(
+        history[0].contains("disimpan") && history[0].contains("admin"),
+        "{history:?}"
+    );
+
+    // publish, then the agents' page finds the new text
+    b.click(&b.find("#entri-publikasi").unwrap());
+    let result = wait_job_end(&b);
+    assert!(result.starts_with("Berhasil"), "{result}");
+    b.goto(&format!("{}/", site.base));
+    b.wait_for("#q");
+    b.press("surel dinas berwarna jingga");
+    let ids = settled_hits(&b, |ids| !ids.is_empty());
+    assert_eq!(ids[0], "digit-reset", "hits: {ids:?}");
+
+    // undo the save from the entry's history: the other editor's version is back on disk
+    let before_save = original.replace("tersedia", "tersedia (catatan editor lain)");
+    b.goto(&format!("{}/admin", site.base));
+    b.wait_for("#panel");
+    let search = b.wait_for("#entri-cari");
+    b.type_into(&search, &format!("digit{}", key::ENTER));
+    let open = only_listed(&b, "digit-reset");
+    b.click(&open);
+    let undo = b.wait_until("undo button", || b.find("#riwayat button.undo"));
+    b.click(&undo);
+    let said = b.wait_until("undone", || {
+        let t = b.text(&b.find("#riwayat-status")?);
+        t.contains("dibatalkan").then_some(t)
+    });
+    assert!(said.starts_with("Perubahan #"), "{said}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before_save);
+    b.wait_until("form shows the restored body", || {
+        value(&b, &b.find("#f-body")?)
+            .contains("catatan editor lain")
+            .then_some(())
+    });
+    let rows = texts(&b, "#riwayat tbody tr");
+    assert!(rows[0].contains("pembatalan"), "{rows:?}");
 }

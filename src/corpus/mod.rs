@@ -7,6 +7,7 @@ mod files;
 mod jsonl;
 mod markdown;
 mod menus;
+pub mod write;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -23,6 +24,7 @@ pub(crate) use files::{read_file, read_text};
 pub use files::{MAX_ENTRY_FILE_BYTES, MAX_JSONL_FILE_BYTES};
 pub use markdown::ImportStamp;
 pub use menus::{MenuExample, MENU_NUMBERS};
+pub use write::FieldProblem;
 
 /// Stable identifier of an entry (front matter `id` or JSONL `id`); passages of one entry share it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -227,6 +229,12 @@ impl Corpus {
         text: &str,
     ) -> Result<(Entry, ImportStamp), CorpusError> {
         markdown::parse_stamped(path, text)
+    }
+
+    /// The entry files (Markdown and JSONL) [`Corpus::load_dir`] reads under `dir`, and the
+    /// problems it would report about the folder's other files.
+    pub fn entry_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<CorpusError>), CorpusError> {
+        Listing::of(dir).map(|l| (l.entries, l.errors))
     }
 
     /// Parses JSONL entries from text, as [`Corpus::read_jsonl`] does for a file.

@@ -11,6 +11,8 @@ use utoipa::ToSchema;
 
 use super::handlers::require_admin;
 use super::{join_error, ApiError, AppState};
+use crate::changes::{Action, NewChange};
+use crate::config::Role;
 use crate::index::{IndexGeneration, Manifest};
 use crate::reindex::JobStatus;
 
@@ -21,9 +23,23 @@ pub async fn reindex(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    require_admin(&state, &headers)?;
+    let caller = state.tokens.authorize(&headers, Role::Editor)?;
     Ok(match state.start_reindex() {
-        Ok(job) => (StatusCode::ACCEPTED, Json(job)).into_response(),
+        Ok(job) => {
+            state.changes.record_logged(NewChange {
+                who: caller.name,
+                action: Action::Reindex,
+                entry: None,
+                path: None,
+                before: Some(format!(
+                    "generation {}",
+                    state.generation.load().generation().0
+                )),
+                after: Some(format!("reindex job {}", job.id)),
+                undoes: None,
+            });
+            (StatusCode::ACCEPTED, Json(job)).into_response()
+        }
         Err(running) => (StatusCode::CONFLICT, Json(*running)).into_response(),
     })
 }
@@ -95,14 +111,14 @@ pub struct RollbackResponse {
     previous: u64,
 }
 
-/// Make the previous generation current again.
+/// Make the previous generation current again (admin role).
 #[utoipa::path(post, path = "/v1/admin/rollback", security(("bearer" = [])),
     responses((status = 200, body = RollbackResponse), (status = 409, body = super::ErrorBody)))]
 pub async fn rollback(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
 ) -> Result<Json<RollbackResponse>, ApiError> {
-    require_admin(&state, &headers)?;
+    let caller = state.tokens.authorize(&headers, Role::Admin)?;
     if state
         .reindexer
         .last()
@@ -132,6 +148,15 @@ pub async fn rollback(
         root.set_current(target).map_err(ApiError::internal)?;
         worker.generation.store(Arc::new(generation));
         tracing::info!(from = %before, to = %target, "rolled back");
+        worker.changes.record_logged(NewChange {
+            who: caller.name,
+            action: Action::Rollback,
+            entry: None,
+            path: None,
+            before: Some(format!("generation {}", before.0)),
+            after: Some(format!("generation {}", target.0)),
+            undoes: None,
+        });
         Ok(Json(RollbackResponse {
             generation: target.0,
             previous: before.0,

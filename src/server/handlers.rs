@@ -39,7 +39,15 @@ use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
         super::admin::reindex,
         super::admin::reindex_job,
         super::admin::status,
-        super::admin::rollback
+        super::admin::rollback,
+        super::entries::whoami,
+        super::entries::list,
+        super::entries::read,
+        super::entries::save,
+        super::entries::retire,
+        super::entries::preview,
+        super::entries::changes,
+        super::entries::undo
     ),
     components(schemas(
         AnswerRequest,
@@ -66,7 +74,18 @@ use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
         crate::reindex::JobStatus,
         crate::reindex::JobState,
         super::admin::AdminStatus,
-        super::admin::RollbackResponse
+        super::admin::RollbackResponse,
+        super::entries::EntryList,
+        super::entries::Retired,
+        super::entries::WhoAmI,
+        super::entries::Preview,
+        super::entries::ChangeList,
+        crate::editing::EntryInput,
+        crate::editing::StoredEntry,
+        crate::editing::EntrySummary,
+        crate::corpus::FieldProblem,
+        crate::changes::Change,
+        crate::changes::Action
     ))
 )]
 pub struct ApiDoc;
@@ -509,34 +528,13 @@ pub struct UnansweredResponse {
     groups: Vec<GapGroup>,
 }
 
-/// Checks the admin bearer token: admin routes are off (403) without a configured token.
+/// Checks the bearer token of an editor (any role): the editors' routes are off (403) without
+/// a configured token.
 pub fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(expected) = state.config.server.admin_token.as_deref() else {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "admin_disabled",
-            "admin endpoints are disabled: set HAIPEDIA_ADMIN_TOKEN",
-        ));
-    };
-    // the scheme is case-insensitive (RFC 7235): "Bearer", "bearer" and "BEARER" are one
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
-    match given {
-        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(()),
-        _ => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid bearer token is required",
-        )),
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    state
+        .tokens
+        .authorize(headers, crate::config::Role::Editor)
+        .map(|_| ())
 }
 
 /// Escalated and badly rated questions, grouped, most frequent first.

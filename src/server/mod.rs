@@ -1,6 +1,8 @@
 //! The HTTP API (axum): translates requests to library calls and results to JSON, nothing more.
 
 mod admin;
+mod auth;
+mod entries;
 mod error;
 mod handlers;
 mod listener;
@@ -55,6 +57,12 @@ pub struct AppState {
     pub reindexer: Arc<Reindexer>,
     /// The configuration the server started with.
     pub config: Config,
+    /// Editors' tokens and roles.
+    pub tokens: auth::Tokens,
+    /// The corpus's entry files, written by editors.
+    pub entries: crate::editing::EntryFiles,
+    /// Who changed what (editors' saves, retirements, reindexes, rollbacks).
+    pub changes: crate::changes::ChangeLog,
 }
 
 impl AppState {
@@ -63,6 +71,7 @@ impl AppState {
         generation: IndexGeneration,
         answerer: Answerer,
         store: Store,
+        changes: crate::changes::ChangeLog,
         config: Config,
     ) -> AppState {
         let reindexer = Arc::new(Reindexer::new(
@@ -83,6 +92,9 @@ impl AppState {
             metrics: Metrics::default(),
             cache: Mutex::new(LruCache::new(size)),
             reindexer,
+            tokens: auth::Tokens::from_config(&config),
+            entries: crate::editing::EntryFiles::new(&config.paths.corpus),
+            changes,
             config,
         }
     }
@@ -134,6 +146,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/admin/reindex/{id}", get(admin::reindex_job))
         .route("/v1/admin/rollback", post(admin::rollback))
         .route("/v1/admin/status", get(admin::status))
+        .merge(entries::routes(&state))
         .route("/healthz", get(handlers::healthz))
         .route("/readyz", get(handlers::readyz))
         .route("/metrics", get(handlers::metrics))
@@ -162,7 +175,18 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let mut response = if announced.is_some_and(|n| n > state.config.server.max_body_bytes as u64) {
+    // entry saves carry whole articles: they have their own, larger limit
+    let path = request.uri().path();
+    let max = if path.starts_with("/v1/admin/entries/") || path == "/v1/admin/preview" {
+        state
+            .config
+            .admin
+            .max_entry_bytes
+            .max(state.config.server.max_body_bytes)
+    } else {
+        state.config.server.max_body_bytes
+    };
+    let mut response = if announced.is_some_and(|n| n > max as u64) {
         ApiError::body_too_large().into_response()
     } else {
         next.run(request).await
@@ -293,7 +317,8 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     let searcher = Arc::new(Searcher::new(embedder, config.retrieve.clone()));
     let answerer = Answerer::new(searcher, calibration, config.answer.clone());
     let store = Store::open(&config.server.database, crate::analysis::Analyzer::new())?;
-    Ok(AppState::new(generation, answerer, store, config))
+    let changes = crate::changes::ChangeLog::open(&config.server.database)?;
+    Ok(AppState::new(generation, answerer, store, changes, config))
 }
 
 /// Status used when a blocking task itself failed (panicked or was cancelled).

@@ -26,6 +26,12 @@ const ADMIN: Asset = Asset {
 };
 
 /// Style and scripts under `/assets/`.
+const ADMIN_OFF: Asset = Asset {
+    name: "admin-off.html",
+    content_type: "text/html; charset=utf-8",
+    body: include_str!("../../web/admin-off.html"),
+};
+
 const ASSETS: [Asset; 3] = [
     Asset {
         name: "style.css",
@@ -80,8 +86,15 @@ pub async fn search_page() -> Response {
 }
 
 /// The editors' page (the token is asked in the page; the API checks it).
-pub async fn admin_page() -> Response {
-    serve(&ADMIN)
+pub async fn admin_page(
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<super::AppState>>,
+) -> Response {
+    // without any token nobody can sign in: say so at once instead of showing the form
+    if state.tokens.is_empty() {
+        serve(&ADMIN_OFF)
+    } else {
+        serve(&ADMIN)
+    }
 }
 
 /// A style sheet or script of the pages.
@@ -102,7 +115,7 @@ mod tests {
 
     #[test]
     fn pages_link_only_assets_that_exist() {
-        for page in [&INDEX, &ADMIN] {
+        for page in [&INDEX, &ADMIN, &ADMIN_OFF] {
             for part in page.body.split("/assets/").skip(1) {
                 let name = part.split('"').next().unwrap_or_default();
                 assert!(
@@ -116,7 +129,7 @@ mod tests {
 
     #[test]
     fn pages_have_no_inline_script_the_policy_would_block() {
-        for page in [&INDEX, &ADMIN] {
+        for page in [&INDEX, &ADMIN, &ADMIN_OFF] {
             assert!(!page.body.contains("<script>"), "{}", page.name);
             assert!(!page.body.contains(" onclick="), "{}", page.name);
         }

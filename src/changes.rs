@@ -1,0 +1,277 @@
+//! The editors' change log: who changed what and when, with the file's text before and after,
+//! in the `changes` table of the server's SQLite database (beside the questions).
+//!
+//! Entry text is content written by editors and is stored as written in the corpus; the change
+//! log never holds users' questions. Writes are few (one per editor action), so the log keeps its
+//! own connection instead of queueing behind the question recorder.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Change log errors.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeLogError {
+    /// SQLite failed.
+    #[error("change log database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// What a change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// An existing entry saved.
+    Save,
+    /// A new entry written.
+    Create,
+    /// An entry's file removed.
+    Retire,
+    /// A reindex (publish) started.
+    Reindex,
+    /// The previous generation made current again.
+    Rollback,
+    /// An earlier change undone.
+    Undo,
+}
+
+impl Action {
+    /// The lowercase name stored and served.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Save => "save",
+            Action::Create => "create",
+            Action::Retire => "retire",
+            Action::Reindex => "reindex",
+            Action::Rollback => "rollback",
+            Action::Undo => "undo",
+        }
+    }
+
+    fn parse(s: &str) -> Action {
+        match s {
+            "save" => Action::Save,
+            "create" => Action::Create,
+            "retire" => Action::Retire,
+            "reindex" => Action::Reindex,
+            "rollback" => Action::Rollback,
+            _ => Action::Undo,
+        }
+    }
+}
+
+/// A change to record.
+#[derive(Debug, Clone)]
+pub struct NewChange {
+    /// The token's name.
+    pub who: String,
+    /// What was done.
+    pub action: Action,
+    /// The entry concerned, if any.
+    pub entry: Option<String>,
+    /// The file concerned, relative to the corpus folder.
+    pub path: Option<String>,
+    /// Text (or state) before (`None`: no file).
+    pub before: Option<String>,
+    /// Text (or state) after (`None`: no file).
+    pub after: Option<String>,
+    /// The change this one undoes.
+    pub undoes: Option<i64>,
+}
+
+/// A recorded change.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Change {
+    /// Id (increasing).
+    pub id: i64,
+    /// When, RFC 3339 UTC.
+    pub at: String,
+    /// The token's name.
+    pub who: String,
+    /// What was done.
+    pub action: Action,
+    /// The entry concerned.
+    pub entry: Option<String>,
+    /// The file, relative to the corpus folder.
+    pub path: Option<String>,
+    /// Text (or state) before.
+    pub before: Option<String>,
+    /// Text (or state) after.
+    pub after: Option<String>,
+    /// The change this one undoes.
+    pub undoes: Option<i64>,
+    /// The change that undid this one, if any.
+    pub undone_by: Option<i64>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entry TEXT,
+    path TEXT,
+    before TEXT,
+    after TEXT,
+    undoes INTEGER REFERENCES changes(id)
+);
+CREATE INDEX IF NOT EXISTS changes_entry ON changes(entry, id);
+CREATE INDEX IF NOT EXISTS changes_undoes ON changes(undoes);
+";
+
+const COLUMNS: &str = "c.id, c.at, c.who, c.action, c.entry, c.path, c.before, c.after, c.undoes, \
+     (SELECT MIN(u.id) FROM changes u WHERE u.undoes = c.id)";
+
+/// The change log over one SQLite database.
+pub struct ChangeLog {
+    conn: Mutex<Connection>,
+}
+
+impl ChangeLog {
+    /// Opens (creating the table if needed) the change log in the database at `path`.
+    pub fn open(path: &Path) -> Result<ChangeLog, ChangeLogError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(ChangeLog {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// Records `change` now; returns it as stored.
+    pub fn record(&self, change: NewChange) -> Result<Change, ChangeLogError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        conn.execute(
+            "INSERT INTO changes (at, who, action, entry, path, before, after, undoes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                now(),
+                change.who,
+                change.action.as_str(),
+                change.entry,
+                change.path,
+                change.before,
+                change.after,
+                change.undoes
+            ],
+        )?;
+        let id = conn.last_insert_rowid();
+        drop(conn);
+        Ok(self.get(id)?.unwrap_or_else(|| unreachable_change(id)))
+    }
+
+    /// Records `change`, logging a failure instead of returning it: for actions that have already
+    /// happened and must not fail for want of their record.
+    pub fn record_logged(&self, change: NewChange) -> Option<Change> {
+        let action = change.action.as_str();
+        self.record(change)
+            .map_err(|e| tracing::error!(error = %e, action, "could not record a change"))
+            .ok()
+    }
+
+    /// Change `id`, if recorded.
+    pub fn get(&self, id: i64) -> Result<Option<Change>, ChangeLogError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM changes c WHERE c.id = ?1"),
+                [id],
+                row,
+            )
+            .optional()?)
+    }
+
+    /// Changes newest first, of one entry when `entry` is given.
+    pub fn list(
+        &self,
+        entry: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<Change>, ChangeLogError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM changes c WHERE (?1 IS NULL OR c.entry = ?1)
+             ORDER BY c.id DESC LIMIT ?2 OFFSET ?3"
+        ))?;
+        let rows = stmt.query_map(params![entry, limit as i64, offset as i64], row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// A change that was just inserted but cannot be read back (not expected): its id alone.
+fn unreachable_change(id: i64) -> Change {
+    Change {
+        id,
+        at: now(),
+        who: String::new(),
+        action: Action::Undo,
+        entry: None,
+        path: None,
+        before: None,
+        after: None,
+        undoes: None,
+        undone_by: None,
+    }
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Change> {
+    Ok(Change {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        who: r.get(2)?,
+        action: Action::parse(&r.get::<_, String>(3)?),
+        entry: r.get(4)?,
+        path: r.get(5)?,
+        before: r.get(6)?,
+        after: r.get(7)?,
+        undoes: r.get(8)?,
+        undone_by: r.get(9)?,
+    })
+}
+
+/// Now, RFC 3339 in UTC to the second.
+fn now() -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_filters_and_links_undos() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = ChangeLog::open(&dir.path().join("db.sqlite")).unwrap();
+        let change = |action, entry: &str, undoes| NewChange {
+            who: "ani".into(),
+            action,
+            entry: Some(entry.into()),
+            path: Some(format!("{entry}.md")),
+            before: None,
+            after: Some("x".into()),
+            undoes,
+        };
+        let a = log.record(change(Action::Create, "a", None)).unwrap();
+        log.record(change(Action::Save, "b", None)).unwrap();
+        let u = log.record(change(Action::Undo, "a", Some(a.id))).unwrap();
+        assert_eq!(log.list(None, 10, 0).unwrap().len(), 3);
+        let of_a = log.list(Some("a"), 10, 0).unwrap();
+        assert_eq!(
+            of_a.iter().map(|c| c.id).collect::<Vec<_>>(),
+            vec![u.id, a.id]
+        );
+        assert_eq!(of_a[1].undone_by, Some(u.id));
+        assert_eq!(log.list(None, 1, 1).unwrap()[0].entry.as_deref(), Some("b"));
+    }
+}
