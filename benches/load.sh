@@ -56,8 +56,9 @@ sed -e 's|^local bodies = {}|local bodies = { "{\\"question\\": \\"cara reset pa
 run() { # name cache_entries script connections
   # cache off = neither answers nor query vectors are reused
   local vectors=256; [ "$2" = 1 ] && vectors=0
-  printf '[server]\ncache_entries = %s\ndatabase = "%s/db.sqlite"\n[retrieve]\nquery_cache = %s\n[embed]\n%b%b' \
-    "$2" "$WORK" "$vectors" "$LAYOUT" "${EXTRA_TOML:-}" > "$WORK/haipedia.toml"
+  # relative paths in a configuration file resolve against its folder: name the project's own
+  printf '[paths]\ncorpus = "%s/corpus"\nindexes = "%s/indexes"\n[answer]\ncalibration = "%s/corpus/eval/calibration.json"\n[server]\ncache_entries = %s\ndatabase = "%s/db.sqlite"\n[retrieve]\nquery_cache = %s\n[embed]\n%b%b' \
+    "$ROOT" "$ROOT" "$ROOT" "$2" "$WORK" "$vectors" "$LAYOUT" "${EXTRA_TOML:-}" > "$WORK/haipedia.toml"
   ./target/release/haipedia --config "$WORK/haipedia.toml" serve --addr "127.0.0.1:$PORT" 2>"$WORK/server-$1.log" &
   local pid=$!
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The 100,000-passage scale benchmark, on loopback only:
-#   bash benches/scale.sh        # ENTRIES=100000, DURATION=30s
+#   bash benches/scale.sh        # ENTRIES=100000, DURATION=30s; SERVE_ONLY=1 reuses target/scale/indexes
 # 1. examples/scale.rs builds target/scale/indexes from real text of ../shared/data (real vectors
 #    for the ~3,900 distinct paragraphs, perturbed copies for the rest; see its header) and prints
 #    the build time, index size, time to open a generation and HNSW recall@10 against exact search;
@@ -15,7 +15,7 @@ PORT="${PORT:-18081}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 make -s setup >/dev/null
 cargo build -q --release --bin haipedia --example scale
-ENTRIES="${ENTRIES:-100000}" ./target/release/examples/scale
+[ -n "${SERVE_ONLY:-}" ] || ENTRIES="${ENTRIES:-100000}" ./target/release/examples/scale
 WORK="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 python3 - "$WORK/bodies.txt" <<'PY'
@@ -41,10 +41,12 @@ done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000))
 end
 LUA
-printf '[server]\ncache_entries = 1\ndatabase = "%s/db.sqlite"\n[retrieve]\nquery_cache = 0\n' "$WORK" > "$WORK/haipedia.toml"
+# relative paths in a configuration file resolve against its folder: name the project's own
+printf '[paths]\ncorpus = "%s/corpus"\n[server]\ncache_entries = 1\ndatabase = "%s/db.sqlite"\n[retrieve]\nquery_cache = 0\n[answer]\ncalibration = "%s/corpus/eval/calibration.json"\n' \
+  "$ROOT" "$WORK" "$ROOT" > "$WORK/haipedia.toml"
 started=$(date +%s%N)
 ./target/release/haipedia --config "$WORK/haipedia.toml" serve --addr "127.0.0.1:$PORT" \
-  --index target/scale/indexes 2>"$WORK/server.log" &
+  --index "$ROOT/target/scale/indexes" 2>"$WORK/server.log" &
 pid=$!
 for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 echo "server ready in $(( ($(date +%s%N) - started) / 1000000 )) ms, RSS $(( $(ps -o rss= -p $pid) / 1024 )) MiB"

@@ -197,7 +197,7 @@ pub struct Answerer {
     calibration: Calibration,
     config: AnswerConfig,
     /// Term spread of the last generation answered from (keyed by corpus hash and generation).
-    spread: Mutex<Option<(String, Arc<TermSpread>)>>,
+    spread: Mutex<Vec<(String, Arc<TermSpread>)>>,
 }
 
 impl Answerer {
@@ -211,29 +211,42 @@ impl Answerer {
             searcher,
             calibration,
             config,
-            spread: Mutex::new(None),
+            spread: Mutex::new(Vec::new()),
         }
     }
 
-    /// How many entries of `generation` use each term (computed once per generation).
+    /// How many entries of `generation` use each term (computed once per generation; the two
+    /// latest are kept, so requests still on the previous generation during a switch find theirs).
     fn spread(&self, generation: &IndexGeneration) -> Arc<TermSpread> {
         let key = format!(
             "{}/{}",
             generation.manifest.corpus_hash,
             generation.generation().0
         );
-        let mut slot = self.spread.lock().unwrap_or_else(|p| p.into_inner());
-        match slot.as_ref() {
-            Some((k, spread)) if *k == key => spread.clone(),
-            _ => {
-                let spread = Arc::new(TermSpread::of(
-                    &generation.entries,
-                    self.searcher.analyzer(),
-                ));
-                *slot = Some((key, spread.clone()));
-                spread
-            }
+        let known = |slots: &Vec<(String, Arc<TermSpread>)>| {
+            slots.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone())
+        };
+        let lock = || self.spread.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(spread) = known(&lock()) {
+            return spread;
         }
+        // computed outside the lock: a large corpus takes seconds, other generations' requests go on
+        let spread = Arc::new(TermSpread::of(&generation.entries, self.searcher.analyzer()));
+        let mut slots = lock();
+        if let Some(spread) = known(&slots) {
+            return spread;
+        }
+        slots.push((key, spread.clone()));
+        if slots.len() > 2 {
+            slots.remove(0);
+        }
+        spread
+    }
+
+    /// Computes what answering from `generation` needs once, before it serves (the server calls it
+    /// at start and before switching generations, so no user waits for it).
+    pub fn prepare(&self, generation: &IndexGeneration) {
+        self.spread(generation);
     }
 
     /// The shipped calibration (each generation adjusts it, see [`Adjustment`]).

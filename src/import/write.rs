@@ -3,7 +3,6 @@
 //! name made only of the entry id, so nothing lands outside the folder.
 
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::corpus::{read_text, shown, Corpus, EntryId, ImportStamp, MAX_ENTRY_FILE_BYTES};
@@ -101,31 +100,7 @@ pub fn entry_path(dir: &Path, id: &EntryId) -> Option<PathBuf> {
     plain.then(|| dir.join(name))
 }
 
-/// Writes `text` to `path` atomically: a temporary file beside it, flushed to disk, renamed
-/// over it. On failure the temporary file is removed and `path` is unchanged.
-pub fn write_atomic(path: &Path, text: &str) -> Result<(), std::io::Error> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("entry");
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        uuid::Uuid::new_v4().simple()
-    ));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
+pub use crate::corpus::write::write_atomic;
 
 /// A path as messages show it.
 pub fn display(path: &Path) -> String {

@@ -146,6 +146,7 @@ pub async fn rollback(
             })?;
         let generation = IndexGeneration::open(root, target).map_err(ApiError::internal)?;
         root.set_current(target).map_err(ApiError::internal)?;
+        worker.answerer.prepare(&generation);
         worker.generation.store(Arc::new(generation));
         tracing::info!(from = %before, to = %target, "rolled back");
         worker.changes.record_logged(NewChange {

@@ -106,6 +106,7 @@ impl AppState {
     ) -> Result<crate::reindex::JobStatus, Box<crate::reindex::JobStatus>> {
         let target = self.clone();
         self.reindexer.start(move |generation| {
+            target.answerer.prepare(&generation);
             tracing::info!(generation = %generation.generation(), "switching to the new generation");
             target.generation.store(Arc::new(generation));
         })
@@ -316,6 +317,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     let calibration = Calibration::load(&config.answer.calibration)?;
     let searcher = Arc::new(Searcher::new(embedder, config.retrieve.clone()));
     let answerer = Answerer::new(searcher, calibration, config.answer.clone());
+    answerer.prepare(&generation);
     let store = Store::open(&config.server.database, crate::analysis::Analyzer::new())?;
     let changes = crate::changes::ChangeLog::open(&config.server.database)?;
     Ok(AppState::new(generation, answerer, store, changes, config))
