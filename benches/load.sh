@@ -33,27 +33,9 @@ with open("corpus/eval/dev.jsonl") as f, open(sys.argv[1], "w") as out:
     for line in f:
         out.write(json.dumps({"question": json.loads(line)["query"]}) + "\n")
 PY
-cat > "$WORK/answer.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local bodies = {}
-for line in io.lines("$WORK/bodies.txt") do bodies[#bodies + 1] = line end
-local i = 0
-request = function()
-  i = i % #bodies + 1
-  return wrk.format(nil, "/v1/answer", nil, bodies[i])
-end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT requests=%d errors=%d non2xx=%d rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
-end
-LUA
-sed -e 's|^local bodies = {}|local bodies = { "{\\"question\\": \\"cara reset password sakti\\"}" }|' \
-    -e 's|^for line in io.lines.*||' "$WORK/answer.lua" > "$WORK/repeated.lua"
+echo '{"question": "cara reset password sakti"}' > "$WORK/repeated.txt"
 
-run() { # name cache_entries script connections
+run() { # name cache_entries bodies connections
   # cache off = neither answers nor query vectors are reused
   local vectors=256; [ "$2" = 1 ] && vectors=0
   # relative paths in a configuration file resolve against its folder: name the project's own
@@ -64,14 +46,14 @@ run() { # name cache_entries script connections
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
   local rss_before; rss_before=$(ps -o rss= -p $pid)
   echo "== $1: $4 connection(s), $DURATION"
-  wrk -t"$(( $4 < 2 ? 1 : 2 ))" -c"$4" -d"$DURATION" --timeout 10s -s "$3" "http://127.0.0.1:$PORT" \
+  BODIES="$3" wrk -t"$(( $4 < 2 ? 1 : 2 ))" -c"$4" -d"$DURATION" --timeout 10s -s benches/answer.lua "http://127.0.0.1:$PORT" \
     | grep -E "RESULT" | tee "$WORK/result-$1-$4.txt"
   echo "server RSS: $((rss_before / 1024)) MiB at start, $(( $(ps -o rss= -p $pid) / 1024 )) MiB after the run"
   kill $pid; wait $pid 2>/dev/null || true
 }
-run distinct 1 "$WORK/answer.lua" 1
-run distinct 1 "$WORK/answer.lua" "$CONNECTIONS"
-run repeated 1024 "$WORK/repeated.lua" "$CONNECTIONS"
+run distinct 1 "$WORK/bodies.txt" 1
+run distinct 1 "$WORK/bodies.txt" "$CONNECTIONS"
+run repeated 1024 "$WORK/repeated.txt" "$CONNECTIONS"
 python3 - "$BOUND" "$WORK/result-distinct-$CONNECTIONS.txt" <<'PY'
 import re, sys
 bound = float(sys.argv[1])

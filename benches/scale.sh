@@ -24,23 +24,6 @@ with open("../shared/data/tydiqa-id-train/queries.jsonl") as f, open(sys.argv[1]
     for line in list(f)[:1000]:
         out.write(json.dumps({"question": json.loads(line)["query"]}) + "\n")
 PY
-cat > "$WORK/answer.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local bodies = {}
-for line in io.lines("$WORK/bodies.txt") do bodies[#bodies + 1] = line end
-local i = 0
-request = function()
-  i = i % #bodies + 1
-  return wrk.format(nil, "/v1/answer", nil, bodies[i])
-end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT requests=%d errors=%d non2xx=%d rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f\n",
-    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000))
-end
-LUA
 # relative paths in a configuration file resolve against its folder: name the project's own
 printf '[paths]\ncorpus = "%s/corpus"\n[server]\ncache_entries = 1\ndatabase = "%s/db.sqlite"\n[retrieve]\nquery_cache = 0\n[answer]\ncalibration = "%s/corpus/eval/calibration.json"\n' \
   "$ROOT" "$WORK" "$ROOT" > "$WORK/haipedia.toml"
@@ -52,7 +35,8 @@ for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>
 echo "server ready in $(( ($(date +%s%N) - started) / 1000000 )) ms, RSS $(( $(ps -o rss= -p $pid) / 1024 )) MiB"
 for c in 1 16; do
   echo "== /v1/answer, real TyDiQA questions, caches off, $c connection(s), $DURATION"
-  wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"$DURATION" --timeout 10s -s "$WORK/answer.lua" "http://127.0.0.1:$PORT" | grep RESULT
+  BODIES="$WORK/bodies.txt" wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"$DURATION" --timeout 10s -s benches/answer.lua \
+    "http://127.0.0.1:$PORT" | grep RESULT
   echo "server RSS after the run: $(( $(ps -o rss= -p $pid) / 1024 )) MiB"
 done
 kill $pid; wait $pid 2>/dev/null || true
