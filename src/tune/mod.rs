@@ -5,7 +5,9 @@
 //!   answers, shipped in the binary) looks on this corpus, so confidence features mean the same on
 //!   every corpus (see [`crate::answer::Reference`]);
 //! - the confidence adjustment: the shipped model's level corrected on the corpus's labelled queries
-//!   when it has enough (see [`crate::answer::Adjustment`]).
+//!   when it has enough (see [`crate::answer::Adjustment`]);
+//! - the confidence check: how the served confidence reads questions cut from the corpus's own
+//!   entries and the bank's (label-free, see [`probes`]), for operators to compare generations.
 //!
 //! What was fitted, and how it scored, goes into the generation's manifest (`fits`).
 
