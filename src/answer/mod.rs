@@ -224,14 +224,20 @@ impl Answerer {
             generation.generation().0
         );
         let known = |slots: &Vec<(String, Arc<TermSpread>)>| {
-            slots.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone())
+            slots
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, s)| s.clone())
         };
         let lock = || self.spread.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(spread) = known(&lock()) {
             return spread;
         }
         // computed outside the lock: a large corpus takes seconds, other generations' requests go on
-        let spread = Arc::new(TermSpread::of(&generation.entries, self.searcher.analyzer()));
+        let spread = Arc::new(TermSpread::of(
+            &generation.entries,
+            self.searcher.analyzer(),
+        ));
         let mut slots = lock();
         if let Some(spread) = known(&slots) {
             return spread;
