@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::answer::{
-    held_back, search_with_raw_features, Adjustment, Calibration, Features, Reference,
+    held_back, search_with_raw_features, Adjustment, Calibration, Confidence, Features, Reference,
 };
 use crate::eval::{load_queries, score_ranking, split_key, LabelledQuery};
 use crate::index::{IndexError, IndexGeneration};
@@ -224,20 +224,19 @@ pub fn fit(
     let (fusion, fusion_fit) = fit_fusion(searcher, generation, &known)?;
     let bank = bank_features(searcher, generation, fusion, &bank_questions)?;
     let confidence_reference = Reference::measure(&bank);
+    // the shipped model's confidence on each bank question, read against the reference
+    let bank: Vec<f64> = match calibration {
+        Some(c) => bank
+            .into_iter()
+            .map(|f| c.confidence(&f.relative_to(&confidence_reference)).0)
+            .collect(),
+        None => Vec::new(),
+    };
     let confidence_adjustment = match calibration {
         Some(c) if known.len() >= crate::answer::MIN_ADJUSTMENT_QUERIES => {
             // the corpus's labelled questions, and the bank's as ones it must not answer: the
             // bot's stream has both
-            let mut points: Vec<(f64, bool)> = bank
-                .iter()
-                .map(|f| {
-                    (
-                        c.confidence(&f.clone().relative_to(&confidence_reference))
-                            .0,
-                        false,
-                    )
-                })
-                .collect();
+            let mut points: Vec<(f64, bool)> = bank.iter().map(|&p| (p, false)).collect();
             let labelled = known
                 .iter()
                 .map(|q| {
@@ -261,12 +260,12 @@ pub fn fit(
         Some(c) => {
             let probes = probe_points(searcher, generation, fusion, &confidence_reference)
                 .map_err(|e| IndexError::Fit(e.to_string()))?;
-            let served = |f: &Features| confidence_adjustment.apply(c.confidence(f)).0;
-            let bank: Vec<f64> = bank
+            let served = |p: f64| confidence_adjustment.apply(Confidence(p)).0;
+            let probes: Vec<(f64, bool)> = probes
                 .iter()
-                .map(|f| served(&f.clone().relative_to(&confidence_reference)))
+                .map(|(f, ok)| (served(c.confidence(f).0), *ok))
                 .collect();
-            let probes: Vec<(f64, bool)> = probes.iter().map(|(f, ok)| (served(f), *ok)).collect();
+            let bank: Vec<f64> = bank.iter().map(|&p| served(p)).collect();
             Some(ProbeCheck::measure(&probes, &bank))
         }
         None => None,

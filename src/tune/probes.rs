@@ -146,19 +146,21 @@ impl ProbeCheck {
     /// The check from (confidence, first hit right) of each probe and the confidence of each bank
     /// question.
     pub fn measure(probes: &[(f64, bool)], bank: &[f64]) -> ProbeCheck {
-        let mean = |xs: &mut dyn Iterator<Item = f64>, n: usize| xs.sum::<f64>() / n.max(1) as f64;
+        fn mean(xs: impl Iterator<Item = f64>, n: usize) -> f64 {
+            xs.sum::<f64>() / n.max(1) as f64
+        }
         let mut points: Vec<(f64, bool, bool)> =
             probes.iter().map(|&(p, ok)| (p, ok, true)).collect();
         points.extend(bank.iter().map(|&p| (p, false, false)));
         ProbeCheck {
             probes: probes.len(),
             first_hit_right: mean(
-                &mut probes.iter().map(|p| f64::from(u8::from(p.1))),
+                probes.iter().map(|p| f64::from(u8::from(p.1))),
                 probes.len(),
             ),
-            probe_confidence: mean(&mut probes.iter().map(|p| p.0), probes.len()),
+            probe_confidence: mean(probes.iter().map(|p| p.0), probes.len()),
             bank_questions: bank.len(),
-            bank_confidence: mean(&mut bank.iter().copied(), bank.len()),
+            bank_confidence: mean(bank.iter().copied(), bank.len()),
             auroc: crate::answer::judge(&points, 1.0, 1.0).auroc,
         }
     }
