@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use haipedia::analysis::Analyzer;
-use haipedia::feedback::{Page, QuestionRecord, Store};
+use haipedia::feedback::{GapState, Page, QuestionRecord, Store};
 
 const QUESTIONS: usize = 1_000_000;
 
@@ -128,20 +128,26 @@ fn gaps(c: &mut Criterion) {
     group.bench_function("gap_list_first_page_100", |b| {
         b.iter(|| {
             store
-                .unanswered(Page {
-                    limit: 100,
-                    offset: 0,
-                })
+                .unanswered(
+                    GapState::Open,
+                    Page {
+                        limit: 100,
+                        offset: 0,
+                    },
+                )
                 .expect("list")
         })
     });
     group.bench_function("gap_list_page_50_of_100", |b| {
         b.iter(|| {
             store
-                .unanswered(Page {
-                    limit: 100,
-                    offset: 4_900,
-                })
+                .unanswered(
+                    GapState::Open,
+                    Page {
+                        limit: 100,
+                        offset: 4_900,
+                    },
+                )
                 .expect("list")
         })
     });

@@ -237,7 +237,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Change> {
 }
 
 /// Now, RFC 3339 in UTC to the second.
-fn now() -> String {
+pub(crate) fn now() -> String {
     let format =
         time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time::OffsetDateTime::now_utc()

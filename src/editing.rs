@@ -409,6 +409,36 @@ impl EntryFiles {
         })
     }
 
+    /// Adds `phrasing` to entry `id`'s alternative phrasings as `who`'s save, unless the entry
+    /// has it already (as a phrasing or its title, in any case); returns the entry as stored and
+    /// whether it changed.
+    pub fn add_phrasing(
+        &self,
+        id: &str,
+        phrasing: &str,
+        who: &str,
+        log: &ChangeLog,
+    ) -> Result<(StoredEntry, bool), EditError> {
+        let current = self.get(id)?;
+        let phrasing = phrasing.trim();
+        let same = |known: &String| known.trim().to_lowercase() == phrasing.to_lowercase();
+        if phrasing.is_empty() || same(&current.title) || current.questions.iter().any(same) {
+            return Ok((current, false));
+        }
+        let mut questions = current.questions.clone();
+        questions.push(phrasing.to_string());
+        let input = EntryInput {
+            title: current.title.clone(),
+            kind: current.kind.clone(),
+            category: current.category.clone(),
+            tags: current.tags.clone(),
+            questions,
+            body: current.body.clone(),
+            version: Some(current.version.clone()),
+        };
+        self.save(id, &input, who, log).map(|s| (s.entry, true))
+    }
+
     /// Records a write in `log`; a failure is logged (the file is written already).
     fn recorded(&self, log: &ChangeLog, change: NewChange) -> Written {
         let id = log.record_logged(change.clone()).map(|c| c.id);

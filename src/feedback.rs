@@ -67,6 +67,8 @@ pub struct FeedbackRecord {
 /// A group of similar unanswered questions.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct GapGroup {
+    /// Group id (to mark it handled).
+    pub id: i64,
     /// The most recent question of the group (masked).
     pub question: String,
     /// How often questions of this group were asked.
@@ -75,6 +77,23 @@ pub struct GapGroup {
     pub examples: Vec<String>,
     /// When one was last asked (UTC, RFC 3339).
     pub last_asked: String,
+    /// The entry an editor answered it with, once handled.
+    pub entry: Option<String>,
+    /// Who handled it.
+    pub handled_by: Option<String>,
+    /// When (UTC, RFC 3339). A question of the group asked later puts it back on the open list
+    /// (`entry` then names the entry that did not answer it).
+    pub handled_at: Option<String>,
+}
+
+/// Which gap groups a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GapState {
+    /// Not handled, or asked again since: most frequent first.
+    #[default]
+    Open,
+    /// Handled by an editor: most recently handled first.
+    Handled,
 }
 
 /// The SQLite store (one connection; callers serialise access). Gap questions (escalated, or
@@ -373,23 +392,45 @@ impl Store {
 
     /// One page of the gap groups (escalated or badly rated questions grouped by shared terms),
     /// most frequent first: an indexed query, however many questions are stored.
-    pub fn unanswered(&self, page: Page) -> Result<Vec<GapGroup>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT question, count, examples, last_asked FROM gap_groups
-             ORDER BY count DESC, last_asked DESC LIMIT ?1 OFFSET ?2",
-        )?;
+    pub fn unanswered(&self, state: GapState, page: Page) -> Result<Vec<GapGroup>, StoreError> {
+        let filter = match state {
+            GapState::Open => "WHERE handled_at IS NULL ORDER BY count DESC, last_asked DESC",
+            GapState::Handled => "WHERE handled_at IS NOT NULL ORDER BY handled_at DESC, id DESC",
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {GAP_COLUMNS} FROM gap_groups {filter} LIMIT ?1 OFFSET ?2"
+        ))?;
         let groups = stmt
-            .query_map(params![page.limit as i64, page.offset as i64], |r| {
-                let examples: String = r.get(2)?;
-                Ok(GapGroup {
-                    question: r.get(0)?,
-                    count: r.get::<_, i64>(1)? as usize,
-                    examples: serde_json::from_str(&examples).unwrap_or_default(),
-                    last_asked: r.get(3)?,
-                })
-            })?
+            .query_map(params![page.limit as i64, page.offset as i64], gap_row)?
             .collect::<Result<_, _>>()?;
         Ok(groups)
+    }
+
+    /// Marks gap group `id` as answered by `entry` (by `who`, now); `None` if there is no such
+    /// group.
+    pub fn handle_gap(
+        &self,
+        id: i64,
+        entry: &str,
+        who: &str,
+    ) -> Result<Option<GapGroup>, StoreError> {
+        self.conn.execute(
+            "UPDATE gap_groups SET handled_entry = ?2, handled_by = ?3, handled_at = ?4 WHERE id = ?1",
+            params![id, entry, who, now_utc()],
+        )?;
+        self.gap(id)
+    }
+
+    /// Gap group `id`, if there is one.
+    pub fn gap(&self, id: i64) -> Result<Option<GapGroup>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {GAP_COLUMNS} FROM gap_groups WHERE id = ?1"),
+                [id],
+                gap_row,
+            )
+            .optional()?)
     }
 
     /// Merges the write-ahead log into the database file (at shutdown).
@@ -412,7 +453,18 @@ impl Store {
 enum Command {
     Question(QuestionRecord),
     Feedback(FeedbackRecord, mpsc::Sender<Result<(), StoreError>>),
-    Unanswered(Page, mpsc::Sender<Result<Vec<GapGroup>, StoreError>>),
+    Unanswered(
+        GapState,
+        Page,
+        mpsc::Sender<Result<Vec<GapGroup>, StoreError>>,
+    ),
+    Gap(i64, mpsc::Sender<Result<Option<GapGroup>, StoreError>>),
+    HandleGap(
+        i64,
+        String,
+        String,
+        mpsc::Sender<Result<Option<GapGroup>, StoreError>>,
+    ),
     /// Write what is queued, merge the WAL into the database file and stop.
     Close(mpsc::Sender<Result<(), StoreError>>),
 }
@@ -486,8 +538,14 @@ impl Recorder {
                         Command::Feedback(f, reply) => {
                             let _ = reply.send(store.record_feedback(&f));
                         }
-                        Command::Unanswered(page, reply) => {
-                            let _ = reply.send(store.unanswered(page));
+                        Command::Unanswered(state, page, reply) => {
+                            let _ = reply.send(store.unanswered(state, page));
+                        }
+                        Command::Gap(id, reply) => {
+                            let _ = reply.send(store.gap(id));
+                        }
+                        Command::HandleGap(id, entry, who, reply) => {
+                            let _ = reply.send(store.handle_gap(id, &entry, &who));
                         }
                         Command::Close(reply) => {
                             let _ = reply.send(store.checkpoint());
@@ -527,11 +585,32 @@ impl Recorder {
     }
 
     /// A page of the content-gap list (including every question queued before the call); blocks.
-    pub fn unanswered(&self, page: Page) -> Result<Vec<GapGroup>, StoreError> {
+    pub fn unanswered(&self, state: GapState, page: Page) -> Result<Vec<GapGroup>, StoreError> {
+        self.ask(|reply| Command::Unanswered(state, page, reply))
+    }
+
+    /// Marks gap group `id` as answered by `entry`, by `who`; `None` if there is no such group.
+    pub fn handle_gap(
+        &self,
+        id: i64,
+        entry: &str,
+        who: &str,
+    ) -> Result<Option<GapGroup>, StoreError> {
+        self.ask(|reply| Command::HandleGap(id, entry.to_string(), who.to_string(), reply))
+    }
+
+    /// Gap group `id` (after every question queued before the call); blocks.
+    pub fn gap(&self, id: i64) -> Result<Option<GapGroup>, StoreError> {
+        self.ask(|reply| Command::Gap(id, reply))
+    }
+
+    /// Sends the command `make` builds around a reply channel and waits for the reply.
+    fn ask<T>(
+        &self,
+        make: impl FnOnce(mpsc::Sender<Result<T, StoreError>>) -> Command,
+    ) -> Result<T, StoreError> {
         let (reply, answer) = mpsc::channel();
-        self.tx
-            .send(Command::Unanswered(page, reply))
-            .map_err(|_| StoreError::Closed)?;
+        self.tx.send(make(reply)).map_err(|_| StoreError::Closed)?;
         answer.recv().map_err(|_| StoreError::Closed)?
     }
 }
@@ -563,7 +642,7 @@ fn group_gap(
             examples.retain(|e| e != question);
             conn.execute(
                 "UPDATE gap_groups SET count = count + 1, question = ?1, examples = ?2,
-                 last_asked = ?3 WHERE id = ?4",
+                 last_asked = ?3, handled_at = NULL WHERE id = ?4",
                 params![
                     question,
                     serde_json::to_string(&examples).unwrap_or_else(|_| "[]".into()),
@@ -589,12 +668,40 @@ fn group_gap(
     Ok(id)
 }
 
+const GAP_COLUMNS: &str =
+    "id, question, count, examples, last_asked, handled_entry, handled_by, handled_at";
+
+fn gap_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GapGroup> {
+    let examples: String = r.get(3)?;
+    Ok(GapGroup {
+        id: r.get(0)?,
+        question: r.get(1)?,
+        count: r.get::<_, i64>(2)? as usize,
+        examples: serde_json::from_str(&examples).unwrap_or_default(),
+        last_asked: r.get(4)?,
+        entry: r.get(5)?,
+        handled_by: r.get(6)?,
+        handled_at: r.get(7)?,
+    })
+}
+
+/// Whether `table` has `column`.
+fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
+        .exists(params![table, column])?)
+}
+
 /// Brings a database written by an older version up to this schema.
 fn migrate(conn: &Connection) -> Result<(), StoreError> {
-    let has_group: bool = conn
-        .prepare("SELECT 1 FROM pragma_table_info('questions') WHERE name = 'gap_group'")?
-        .exists([])?;
-    if !has_group {
+    if !has_column(conn, "gap_groups", "handled_at")? {
+        conn.execute_batch(
+            "ALTER TABLE gap_groups ADD COLUMN handled_entry TEXT;
+             ALTER TABLE gap_groups ADD COLUMN handled_by TEXT;
+             ALTER TABLE gap_groups ADD COLUMN handled_at TEXT;",
+        )?;
+    }
+    if !has_column(conn, "questions", "gap_group")? {
         conn.execute_batch("ALTER TABLE questions ADD COLUMN gap_group INTEGER")?;
     }
     // one feedback per answer: keep the latest of any duplicates older versions wrote
@@ -664,15 +771,51 @@ mod tests {
             Err(StoreError::UnknownRequest(_))
         ));
         let gaps = recorder
-            .unanswered(Page {
-                limit: 10,
-                offset: 0,
-            })
+            .unanswered(
+                GapState::Open,
+                Page {
+                    limit: 10,
+                    offset: 0,
+                },
+            )
             .unwrap();
         assert_eq!(gaps.len(), 3, "{gaps:?}");
         assert_eq!(gaps[0].count, 2);
         assert!(gaps[0].question.contains("paspor"));
         assert!(gaps.iter().any(|g| g.question.contains("reset sakti")));
+
+        // handled groups leave the open list, keep their entry, and come back when asked again
+        let page = Page {
+            limit: 10,
+            offset: 0,
+        };
+        let handled = recorder
+            .handle_gap(gaps[0].id, "faq-paspor", "ani")
+            .unwrap()
+            .unwrap();
+        assert_eq!(handled.entry.as_deref(), Some("faq-paspor"));
+        assert!(handled.handled_at.is_some());
+        assert!(recorder.handle_gap(9_999, "x", "ani").unwrap().is_none());
+        assert_eq!(recorder.gap(handled.id).unwrap(), Some(handled.clone()));
+        let open = recorder.unanswered(GapState::Open, page).unwrap();
+        assert_eq!(open.len(), 2);
+        assert!(open.iter().all(|g| g.id != handled.id));
+        let done = recorder.unanswered(GapState::Handled, page).unwrap();
+        assert_eq!(
+            done.iter().map(|g| g.id).collect::<Vec<_>>(),
+            vec![handled.id]
+        );
+        recorder.question(q("f", "cara buat paspor online?", "escalate"));
+        let open = recorder.unanswered(GapState::Open, page).unwrap();
+        let again = open.iter().find(|g| g.id == handled.id).expect("reopened");
+        assert_eq!(
+            (again.count, again.entry.as_deref()),
+            (3, Some("faq-paspor"))
+        );
+        assert!(recorder
+            .unanswered(GapState::Handled, page)
+            .unwrap()
+            .is_empty());
         drop(recorder);
         std::thread::sleep(std::time::Duration::from_millis(100));
         let raw = std::fs::read(&path).unwrap();
@@ -709,7 +852,7 @@ mod tests {
             limit: 10,
             offset: 0,
         };
-        assert_eq!(store.unanswered(page).unwrap().len(), 1);
+        assert_eq!(store.unanswered(GapState::Open, page).unwrap().len(), 1);
     }
 
     #[test]
@@ -741,7 +884,7 @@ mod tests {
             limit: 10,
             offset: 0,
         };
-        let gaps = store.unanswered(page).unwrap();
+        let gaps = store.unanswered(GapState::Open, page).unwrap();
         assert_eq!(gaps.len(), 1, "{gaps:?}");
         assert_eq!(
             gaps[0].count, 2,

@@ -10,6 +10,7 @@ pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod corpus;
+pub mod drafts;
 pub mod editing;
 pub mod embed;
 pub mod eval;

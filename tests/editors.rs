@@ -825,3 +825,236 @@ fn without_any_token_the_editors_page_says_so_and_the_routes_are_off() {
         .unwrap();
     assert!(page.contains("type=\"password\""));
 }
+
+/// The open gap group whose question contains `words`, if any.
+fn gap_with(words: &str) -> Option<Value> {
+    let (s, v) = call("GET", "/v1/admin/unanswered", Some(EDITOR), None);
+    assert_eq!(s, 200, "{v}");
+    v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["question"].as_str().unwrap().contains(words))
+        .cloned()
+}
+
+#[test]
+fn a_gap_becomes_a_phrasing_leaves_the_list_and_keeps_its_entry() {
+    let (s, _) = call(
+        "PUT",
+        "/v1/admin/entries/uji-celah",
+        Some(EDITOR),
+        Some(&faq("Uji celah pengembalian dana", "Isi uji.")),
+    );
+    assert_eq!(s, 201);
+    // an off-topic question escalates and becomes a gap group, masked
+    let question = "bagaimana prosedur retur dana hibah luar negeri, nik saya 3174012345678901";
+    let (s, a) = call(
+        "POST",
+        "/v1/answer",
+        None,
+        Some(&json!({ "question": question })),
+    );
+    assert_eq!((s, a["decision"].as_str()), (200, Some("escalate")), "{a}");
+    let group = gap_with("retur dana hibah luar negeri").expect("the escalation is a gap");
+    let text = group["question"].as_str().unwrap().to_string();
+    assert!(!text.contains("3174012345678901"), "{text}");
+    let id = group["id"].as_i64().unwrap();
+
+    let resolve = |entry: &str, add: bool| {
+        call(
+            "POST",
+            &format!("/v1/admin/unanswered/{id}/resolve"),
+            Some(EDITOR),
+            Some(&json!({ "entry": entry, "add_phrasing": add })),
+        )
+    };
+    let (s, v) = resolve("tidak-ada-entri", true);
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (404, Some("not_found")),
+        "{v}"
+    );
+    let (s, v) = call(
+        "POST",
+        "/v1/admin/unanswered/999999/resolve",
+        Some(EDITOR),
+        Some(&json!({ "entry": "uji-celah" })),
+    );
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (404, Some("unknown_group"))
+    );
+    let (s, v) = call(
+        "POST",
+        &format!("/v1/admin/unanswered/{id}/resolve"),
+        None,
+        Some(&json!({ "entry": "uji-celah" })),
+    );
+    assert_eq!(s, 401, "{v}");
+
+    let (s, done) = resolve("uji-celah", true);
+    assert_eq!(s, 200, "{done}");
+    assert_eq!(done["changed"], true);
+    assert_eq!(done["group"]["entry"], "uji-celah");
+    assert_eq!(done["group"]["handled_by"], "ani");
+    let phrasings = done["entry"]["questions"].as_array().unwrap();
+    assert_eq!(phrasings.last().unwrap().as_str(), Some(text.as_str()));
+    let file = std::fs::read_to_string(corpus().join("uji-celah.md")).unwrap();
+    assert!(file.contains("retur dana hibah luar negeri") && !file.contains("3174012345678901"));
+    assert_corpus_valid();
+    // the addition is the editor's recorded save
+    let (_, log) = call(
+        "GET",
+        "/v1/admin/changes?entry=uji-celah",
+        Some(EDITOR),
+        None,
+    );
+    assert_eq!(log["changes"][0]["action"], "save");
+    assert_eq!(log["changes"][0]["who"], "ani");
+
+    assert!(
+        gap_with("retur dana hibah luar negeri").is_none(),
+        "left the list"
+    );
+    let (_, handled) = call(
+        "GET",
+        "/v1/admin/unanswered?handled=true",
+        Some(EDITOR),
+        None,
+    );
+    let linked = handled["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == id)
+        .expect("on the handled list");
+    assert_eq!(linked["entry"], "uji-celah");
+    let (s, v) = resolve("uji-celah", true);
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (409, Some("already_handled"))
+    );
+}
+
+#[test]
+fn agents_propose_drafts_that_editors_publish_or_reject() {
+    let propose = |question: &str, answer: &str| {
+        call(
+            "POST",
+            "/v1/drafts",
+            None,
+            Some(&json!({ "question": question, "answer": answer })),
+        )
+    };
+    let (s, v) = propose("  ", "jawaban");
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (422, Some("invalid_draft")),
+        "{v}"
+    );
+    let (s, v) = propose("tanya", &"x".repeat(10_001));
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (422, Some("invalid_draft")),
+        "{v}"
+    );
+    let (s, v) = call(
+        "POST",
+        "/v1/drafts",
+        None,
+        Some(&json!({ "question": "q" })),
+    );
+    assert_eq!(s, 422, "{v}");
+
+    let (s, draft) = propose(
+        "uji draf: kapan batas unggah dokumen, hp saya 081234567890",
+        "Menurut petugas: hubungi KPPN mitra kerja Anda. E-mail uji@contoh.go.id",
+    );
+    assert_eq!(s, 201, "{draft}");
+    let text = format!("{} {}", draft["question"], draft["answer"]);
+    assert!(
+        !text.contains("081234567890") && !text.contains("uji@contoh.go.id"),
+        "{text}"
+    );
+    assert_eq!(draft["status"], "open");
+    let id = draft["id"].as_i64().unwrap();
+    let (s, other) = propose("uji draf kedua", "jawaban kedua");
+    assert_eq!(s, 201);
+
+    let (s, v) = call("GET", "/v1/admin/drafts", None, None);
+    assert_eq!(s, 401, "{v}");
+    let (s, list) = call("GET", "/v1/admin/drafts", Some(EDITOR), None);
+    assert_eq!(s, 200, "{list}");
+    assert!(list["drafts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["id"] == id));
+    let (s, _) = call("GET", "/v1/admin/drafts?status=bogus", Some(EDITOR), None);
+    assert_eq!(s, 400);
+
+    // publishing needs the entry the editor wrote from it
+    let publish = |draft: i64, entry: &str| {
+        call(
+            "POST",
+            &format!("/v1/admin/drafts/{draft}/publish"),
+            Some(EDITOR),
+            Some(&json!({ "entry": entry })),
+        )
+    };
+    let (s, _) = publish(id, "uji-draf");
+    assert_eq!(s, 404);
+    let (s, _) = call(
+        "PUT",
+        "/v1/admin/entries/uji-draf",
+        Some(EDITOR),
+        Some(&faq(
+            "Batas unggah dokumen",
+            "Hubungi KPPN mitra kerja Anda.",
+        )),
+    );
+    assert_eq!(s, 201);
+    let (s, done) = publish(id, "uji-draf");
+    assert_eq!(s, 200, "{done}");
+    assert_eq!(
+        (
+            done["status"].as_str(),
+            done["entry"].as_str(),
+            done["handled_by"].as_str()
+        ),
+        (Some("published"), Some("uji-draf"), Some("ani"))
+    );
+    let (s, v) = publish(id, "uji-draf");
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (409, Some("already_handled"))
+    );
+    let other = other["id"].as_i64().unwrap();
+    let (s, rejected) = call(
+        "DELETE",
+        &format!("/v1/admin/drafts/{other}"),
+        Some(EDITOR),
+        None,
+    );
+    assert_eq!((s, rejected["status"].as_str()), (200, Some("rejected")));
+    let (_, open) = call("GET", "/v1/admin/drafts", Some(EDITOR), None);
+    assert!(open["drafts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["id"] != id && d["id"] != other));
+    let (_, published) = call(
+        "GET",
+        "/v1/admin/drafts?status=published",
+        Some(EDITOR),
+        None,
+    );
+    assert!(published["drafts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["id"] == id));
+    let (s, _) = call("DELETE", "/v1/admin/drafts/424242", Some(EDITOR), None);
+    assert_eq!(s, 404);
+}

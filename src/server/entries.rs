@@ -68,7 +68,7 @@ pub struct WhoAmI {
 }
 
 /// Runs `work` on a blocking thread.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work)
@@ -321,7 +321,7 @@ pub async fn undo(
 }
 
 /// The error of an edit; a stale version and validation problems get their own bodies.
-fn edit_response(e: EditError) -> Response {
+pub(super) fn edit_response(e: EditError) -> Response {
     match e {
         EditError::Conflict { ref current, .. } => {
             let version = current.as_ref().map(|c| c.version.clone());
@@ -343,7 +343,7 @@ fn edit_response(e: EditError) -> Response {
 }
 
 /// An edit error as a plain API error.
-fn edit_error(e: EditError) -> ApiError {
+pub(super) fn edit_error(e: EditError) -> ApiError {
     let (status, code) = match &e {
         EditError::InvalidId(_) => (StatusCode::BAD_REQUEST, "invalid_id"),
         EditError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::{join_error, ApiError, AppState, ErrorBody};
 use crate::answer::{Answer, Channel, Decision, Escalation, Field, Found, Menu, Route, Source};
 use crate::corpus::EntryType;
-use crate::feedback::{FeedbackRecord, GapGroup, Page, QuestionRecord};
+use crate::feedback::{FeedbackRecord, GapGroup, QuestionRecord};
 use crate::privacy::for_log;
 use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
 
@@ -31,7 +31,12 @@ use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
         facets,
         article,
         feedback,
-        unanswered,
+        super::gaps::unanswered,
+        super::gaps::resolve,
+        super::gaps::propose,
+        super::gaps::drafts,
+        super::gaps::publish,
+        super::gaps::reject,
         healthz,
         readyz,
         metrics,
@@ -67,7 +72,14 @@ use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
         Facet,
         FeedbackRequest,
         FeedbackResponse,
-        UnansweredResponse,
+        super::gaps::UnansweredResponse,
+        super::gaps::Resolution,
+        super::gaps::Resolved,
+        super::gaps::DraftList,
+        super::gaps::Publication,
+        crate::drafts::NewDraft,
+        crate::drafts::Draft,
+        crate::drafts::DraftStatus,
         GapGroup,
         Health,
         ErrorBody,
@@ -449,24 +461,35 @@ pub struct FeedbackResponse {
     status: &'static str,
 }
 
+/// The connecting client, when the server knows it.
+pub type Client = Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>;
+
+/// Refuses (429) a client past its feedback and proposal allowance for the minute.
+pub fn within_rate(state: &AppState, client: Client) -> Result<(), ApiError> {
+    match client {
+        Some(axum::Extension(axum::extract::ConnectInfo(addr)))
+            if !state.feedback_limiter.allow(addr.ip()) =>
+        {
+            Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "too many submissions from this client; retry in a minute",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Record feedback on an answer.
 #[utoipa::path(post, path = "/v1/feedback", request_body = FeedbackRequest,
     responses((status = 201, body = FeedbackResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 429, body = ErrorBody)))]
 pub async fn feedback(
     State(state): State<Arc<AppState>>,
-    client: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    client: Client,
     payload: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    if let Some(axum::Extension(axum::extract::ConnectInfo(addr))) = client {
-        if !state.feedback_limiter.allow(addr.ip()) {
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_requests",
-                "too much feedback from this client; retry in a minute",
-            ));
-        }
-    }
+    within_rate(&state, client)?;
     let Json(f) = payload?;
     if f.rating.is_some_and(|r| !(1..=5).contains(&r)) {
         return Err(ApiError::new(
@@ -513,21 +536,6 @@ pub async fn feedback(
         .into_response())
 }
 
-/// A page of a list.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct PageParams {
-    /// Items on the page (1-500, default 100).
-    limit: Option<usize>,
-    /// Items to skip (default 0).
-    offset: Option<usize>,
-}
-
-/// The editors' content-gap list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UnansweredResponse {
-    groups: Vec<GapGroup>,
-}
-
 /// Checks the bearer token of an editor (any role): the editors' routes are off (403) without
 /// a configured token.
 pub fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
@@ -535,29 +543,6 @@ pub fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiErr
         .tokens
         .authorize(headers, crate::config::Role::Editor)
         .map(|_| ())
-}
-
-/// Escalated and badly rated questions, grouped, most frequent first.
-#[utoipa::path(get, path = "/v1/admin/unanswered", security(("bearer" = [])), params(PageParams),
-    responses((status = 200, body = UnansweredResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn unanswered(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    params: Result<Query<PageParams>, QueryRejection>,
-) -> Result<Json<UnansweredResponse>, ApiError> {
-    require_admin(&state, &headers)?;
-    let Query(p) = params?;
-    let page = Page {
-        limit: p.limit.unwrap_or(100).clamp(1, 500),
-        offset: p.offset.unwrap_or(0),
-    };
-    let worker = state.clone();
-    let groups = tokio::task::spawn_blocking(move || {
-        worker.recorder.unanswered(page).map_err(ApiError::internal)
-    })
-    .await
-    .map_err(join_error)??;
-    Ok(Json(UnansweredResponse { groups }))
 }
 
 /// Liveness and what is served.

@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod entries;
 mod error;
+mod gaps;
 mod handlers;
 mod listener;
 mod metrics;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub entries: crate::editing::EntryFiles,
     /// Who changed what (editors' saves, retirements, reindexes, rollbacks).
     pub changes: crate::changes::ChangeLog,
+    /// FAQ drafts proposed by agents, waiting for editors.
+    pub drafts: crate::drafts::DraftBox,
 }
 
 impl AppState {
@@ -72,6 +75,7 @@ impl AppState {
         answerer: Answerer,
         store: Store,
         changes: crate::changes::ChangeLog,
+        drafts: crate::drafts::DraftBox,
         config: Config,
     ) -> AppState {
         let reindexer = Arc::new(Reindexer::new(
@@ -95,6 +99,7 @@ impl AppState {
             tokens: auth::Tokens::from_config(&config),
             entries: crate::editing::EntryFiles::new(&config.paths.corpus),
             changes,
+            drafts,
             config,
         }
     }
@@ -142,12 +147,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/articles/{id}", get(handlers::article))
         .route("/v1/facets", get(handlers::facets))
         .route("/v1/feedback", post(handlers::feedback))
-        .route("/v1/admin/unanswered", get(handlers::unanswered))
         .route("/v1/admin/reindex", post(admin::reindex))
         .route("/v1/admin/reindex/{id}", get(admin::reindex_job))
         .route("/v1/admin/rollback", post(admin::rollback))
         .route("/v1/admin/status", get(admin::status))
         .merge(entries::routes(&state))
+        .merge(gaps::routes())
         .route("/healthz", get(handlers::healthz))
         .route("/readyz", get(handlers::readyz))
         .route("/metrics", get(handlers::metrics))
@@ -320,7 +325,10 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     answerer.prepare(&generation);
     let store = Store::open(&config.server.database, crate::analysis::Analyzer::new())?;
     let changes = crate::changes::ChangeLog::open(&config.server.database)?;
-    Ok(AppState::new(generation, answerer, store, changes, config))
+    let drafts = crate::drafts::DraftBox::open(&config.server.database)?;
+    Ok(AppState::new(
+        generation, answerer, store, changes, drafts, config,
+    ))
 }
 
 /// Status used when a blocking task itself failed (panicked or was cancelled).
