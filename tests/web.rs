@@ -600,3 +600,118 @@ fn editor_edits_an_entry_resolves_a_conflict_publishes_and_agents_find_the_new_t
     let rows = texts(&b, "#riwayat tbody tr");
     assert!(rows[0].contains("pembatalan"), "{rows:?}");
 }
+
+#[test]
+fn agent_proposes_a_faq_and_the_editor_answers_gaps_and_drafts_in_two_clicks() {
+    let site = start();
+    let gap = "cara mengurus paspor haji untuk ibu saya";
+    assert_eq!(ask(&site, gap)["decision"], "escalate");
+
+    // the agent answers an escalated question by phone, then proposes the answer as a FAQ
+    let b = Browser::open(DESKTOP.0, DESKTOP.1);
+    b.goto(&format!("{}/", site.base));
+    b.wait_for("#q");
+    let question = "resep rendang daging sapi khas padang";
+    b.press(question);
+    b.wait_until("no match shown", || {
+        b.find("#kosong").filter(|k| b.displayed(k))
+    });
+    b.click(&b.find("#draf").unwrap());
+    b.wait_until("ticket draft", || {
+        b.find("#usul-jawaban").filter(|k| b.displayed(k))
+    });
+    let problems = accessibility_violations(&b);
+    assert!(problems.is_empty(), "proposal form: {problems:#?}");
+    let answer = "Pertanyaan ini di luar layanan HAI-DJPb; pengguna diarahkan ke kanal lain.";
+    b.type_into(&b.find("#usul-jawaban").unwrap(), answer);
+    b.click(&b.find("#usul-kirim").unwrap());
+    let sent = b.wait_until("proposal sent", || {
+        let t = b.text(&b.find("#usul-status")?);
+        (!t.is_empty()).then_some(t)
+    });
+    assert!(sent.contains("terkirim"), "{sent}");
+    screenshot(&b, "agent-proposal");
+
+    // the editor sees the gap and the draft
+    b.goto(&format!("{}/admin", site.base));
+    b.wait_for("#token");
+    b.press(&format!("{TOKEN}{}", key::ENTER));
+    let row = b.wait_until("the gap group", || {
+        b.find_all("#gap tbody tr")
+            .into_iter()
+            .find(|r| b.text(r).contains(gap))
+    });
+    let group = b.property(&row, "dataset")["group"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.wait_until("the draft", || {
+        b.find_all("#usulan li")
+            .into_iter()
+            .find(|d| b.text(d).contains(question))
+    });
+    let problems = accessibility_violations(&b);
+    assert!(problems.is_empty(), "gaps and drafts: {problems:#?}");
+    screenshot(&b, "admin-gaps-drafts");
+
+    // click 1: "add to an entry", type a word, click 2: the entry
+    let add = format!("#gap tr[data-group='{group}'] .gap-actions > button");
+    b.click(&b.find(&add).unwrap());
+    let picker = b.wait_for(&format!("#pilih-{group}"));
+    assert_eq!(b.focused_id(), format!("pilih-{group}"));
+    b.type_into(&picker, "digit");
+    let choice = b.wait_until("the entry offered", || {
+        b.find_all(&format!(
+            "#gap tr[data-group='{group}'] .gap-choices button"
+        ))
+        .into_iter()
+        .find(|c| b.text(c).contains("(digit-reset)"))
+    });
+    b.click(&choice);
+    let said = b.wait_until("phrasing added", || {
+        let t = b.text(&b.find("#gap-status")?);
+        t.contains("frasa").then_some(t)
+    });
+    assert!(said.contains("digit-reset"), "{said}");
+    let file = std::fs::read_to_string(site.corpus.join("digit.md")).unwrap();
+    assert!(file.contains(gap), "{file}");
+    assert!(b.find(&format!("#gap tr[data-group='{group}']")).is_none());
+    b.click(&b.find("#gap-selesai-blok summary").unwrap());
+    let handled = texts(&b, "#gap-selesai tbody tr").join("\n");
+    assert!(
+        handled.contains(gap) && handled.contains("digit-reset"),
+        "{handled}"
+    );
+
+    // click 1: open the draft as a new FAQ (filled), name it, click 2: save
+    let open = b
+        .find_all("#usulan li")
+        .into_iter()
+        .find(|d| b.text(d).contains(question))
+        .unwrap();
+    let open_button = b
+        .find_all("#usulan li button")
+        .into_iter()
+        .find(|x| b.text(x) == "Buka sebagai FAQ baru" && b.text(&open).contains(question))
+        .unwrap();
+    b.click(&open_button);
+    b.wait_until("form filled from the draft", || {
+        (value(&b, &b.find("#f-body")?) == answer).then_some(())
+    });
+    assert_eq!(value(&b, &b.find("#f-title").unwrap()), question);
+    b.type_into(&b.find("#f-id").unwrap(), "faq-usulan-uji");
+    b.click(&b.find("#entri-simpan").unwrap());
+    let linked = b.wait_until("draft published as the entry", || {
+        let t = b.text(&b.find("#usulan-status")?);
+        t.contains("faq-usulan-uji").then_some(t)
+    });
+    assert!(linked.starts_with("Usulan disimpan"), "{linked}");
+    assert!(site.corpus.join("faq-usulan-uji.md").exists());
+    assert!(!texts(&b, "#usulan li").join("\n").contains(question));
+    assert!(haipedia::corpus::Corpus::load_dir(&site.corpus).is_ok());
+
+    b.resize(PHONE.0, PHONE.1);
+    let wide = overflowing(&b);
+    assert!(wide.is_empty(), "gaps at phone width: {wide:?}");
+    screenshot(&b, "admin-gaps-phone");
+}

@@ -162,36 +162,6 @@ async function rollback() {
   } catch (e) { guard(e); }
 }
 
-async function loadGaps() {
-  const { body } = await api("GET", "/v1/admin/unanswered");
-  const table = $("gap");
-  table.tBodies[0].replaceChildren(...body.groups.map((g) => {
-    const tr = document.createElement("tr");
-    const count = document.createElement("td");
-    count.className = "num";
-    count.textContent = String(g.count);
-    const question = document.createElement("td");
-    question.className = "gap-question";
-    question.textContent = g.question;
-    if (g.examples.length) {
-      const ul = document.createElement("ul");
-      ul.className = "examples";
-      for (const ex of g.examples) {
-        const li = document.createElement("li");
-        li.textContent = ex;
-        ul.append(li);
-      }
-      question.append(ul);
-    }
-    const last = document.createElement("td");
-    last.textContent = wib(g.last_asked);
-    tr.append(count, question, last);
-    return tr;
-  }));
-  table.hidden = body.groups.length === 0;
-  $("gap-status").textContent = body.groups.length ? "" : "Belum ada pertanyaan yang belum terjawab.";
-}
-
 // ---- entries -------------------------------------------------------------------------------
 
 const FIELDS = ["id", "title", "type", "category", "tags", "questions", "body"];
@@ -320,6 +290,7 @@ async function openEntry(id) {
     $("entri-daftar-status").textContent = body.error ? body.error.message : "Entri tidak dapat dibuka.";
     return;
   }
+  document.dispatchEvent(new CustomEvent("entry-form-reset"));
   openForm("Sunting entri: " + (body.title || body.id));
   editing = { id: body.id, version: body.version };
   fillForm(body);
@@ -330,10 +301,11 @@ async function openEntry(id) {
   $("f-title").focus();
 }
 
-function newEntry() {
-  openForm("Entri baru");
+// Opens an empty form, or one filled from `prefill` (a gap question or an agent's draft).
+function newEntry(prefill) {
+  openForm(prefill && prefill.heading ? prefill.heading : "Entri baru");
   editing = { id: null, version: null };
-  fillForm({ type: "faq" });
+  fillForm({ type: "faq", ...(prefill && prefill.entry) });
   $("f-id").readOnly = false;
   showFile(null);
   $("riwayat").tBodies[0].replaceChildren();
@@ -345,6 +317,7 @@ function newEntry() {
 
 function closeEntry() {
   $("entri-form").hidden = true;
+  document.dispatchEvent(new CustomEvent("entry-form-reset"));
   editing = null;
   $("entri-cari").focus();
 }
@@ -371,6 +344,7 @@ async function saveEntry() {
     $("entri-form-judul").textContent = "Sunting entri: " + body.title;
     setEntryStatus((status === 201 ? "Entri baru tersimpan" : "Tersimpan")
       + ". Tekan Publikasikan agar bot memakainya.", "ok");
+    document.dispatchEvent(new CustomEvent("entry-saved", { detail: body }));
     await loadHistory();
     await findEntries();
   } else if (status === 409 && body.current) {
@@ -518,7 +492,7 @@ async function enter() {
     $("panel").hidden = false;
     loadCategories();
     await findEntries();
-    await loadGaps();
+    document.dispatchEvent(new CustomEvent("editor-ready"));
     if (status.last_job && status.last_job.state === "running") follow(status.last_job);
   } catch (e) { guard(e); }
 }
@@ -532,11 +506,13 @@ document.addEventListener("DOMContentLoaded", () => {
   $("keluar").addEventListener("click", () => showLogin("Anda sudah keluar."));
   $("reindex").addEventListener("click", reindex);
   $("rollback").addEventListener("click", rollback);
-  $("gap-muat").addEventListener("click", () => loadGaps().catch(guard));
   $("entri-cari-form").addEventListener("submit", (e) => { e.preventDefault(); findEntries().catch(guard); });
   $("entri-kategori").addEventListener("change", () => findEntries().catch(guard));
   $("entri-jenis").addEventListener("change", () => findEntries().catch(guard));
-  $("entri-baru").addEventListener("click", newEntry);
+  $("entri-baru").addEventListener("click", () => {
+    document.dispatchEvent(new CustomEvent("entry-form-reset"));
+    newEntry();
+  });
   $("entri-publikasi").addEventListener("click", reindex);
   $("entri-form").addEventListener("submit", (e) => { e.preventDefault(); saveEntry().catch(guard); });
   $("entri-form").addEventListener("input", schedulePreview);

@@ -288,8 +288,38 @@ async function draftTicket() {
       return;
     }
     $("draf-teks").value = ticketText(a.escalation);
+    proposal = { question, request_id: a.request_id };
+    $("usul-status").textContent = "";
     $("draf-hasil").hidden = false;
     status.textContent = "Draf tiket siap.";
+  } catch (_) {
+    status.textContent = "Server tidak dapat dihubungi.";
+  }
+}
+
+// The escalated question a FAQ proposal is about (set when its ticket draft is made).
+let proposal = null;
+
+// Sends the agent's answer to an escalated question to the editors as a FAQ draft.
+async function propose() {
+  const answer = $("usul-jawaban").value.trim();
+  const status = $("usul-status");
+  if (!proposal) return;
+  if (!answer) {
+    status.textContent = "Tulis dulu jawaban yang Anda berikan.";
+    $("usul-jawaban").focus();
+    return;
+  }
+  try {
+    const r = await fetch("/v1/drafts", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ...proposal, answer }),
+    });
+    const d = await r.json();
+    if (!r.ok) { status.textContent = "Gagal: " + (d.error ? d.error.message : r.status); return; }
+    status.textContent = `Usulan #${d.id} terkirim ke editor. Terima kasih.`;
+    $("usul-jawaban").value = "";
   } catch (_) {
     status.textContent = "Server tidak dapat dihubungi.";
   }
@@ -321,6 +351,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("kembali").addEventListener("click", back);
   $("salin").addEventListener("click", () => copyFrom($("wa"), $("salin-status"), "Jawaban tersalin."));
   $("draf").addEventListener("click", draftTicket);
+  $("usul").addEventListener("submit", (e) => { e.preventDefault(); propose(); });
   $("draf-salin").addEventListener("click", () => copyFrom($("draf-teks"), $("draf-status"), "Draf tiket tersalin."));
   window.addEventListener("hashchange", fromHash);
   document.addEventListener("keydown", (e) => {

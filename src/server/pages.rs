@@ -32,7 +32,7 @@ const ADMIN_OFF: Asset = Asset {
     body: include_str!("../../web/admin-off.html"),
 };
 
-const ASSETS: [Asset; 3] = [
+const ASSETS: &[Asset] = &[
     Asset {
         name: "style.css",
         content_type: "text/css; charset=utf-8",
@@ -47,6 +47,11 @@ const ASSETS: [Asset; 3] = [
         name: "admin.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../web/admin.js"),
+    },
+    Asset {
+        name: "gaps.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../web/gaps.js"),
     },
 ];
 
