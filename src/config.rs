@@ -76,6 +76,8 @@ pub struct AdminConfig {
     pub tokens: Vec<TokenConfig>,
     /// Largest request body of an entry save, in bytes.
     pub max_entry_bytes: usize,
+    /// Largest document uploaded for import on the editors' page, in bytes.
+    pub max_import_bytes: usize,
 }
 
 impl Default for AdminConfig {
@@ -83,6 +85,7 @@ impl Default for AdminConfig {
         AdminConfig {
             tokens: Vec::new(),
             max_entry_bytes: 512 * 1024,
+            max_import_bytes: 20 * 1024 * 1024,
         }
     }
 }

@@ -1058,3 +1058,112 @@ fn agents_propose_drafts_that_editors_publish_or_reject() {
     let (s, _) = call("DELETE", "/v1/admin/drafts/424242", Some(EDITOR), None);
     assert_eq!(s, 404);
 }
+
+/// Uploads `bytes` as document `name` to the import route.
+fn upload(name: &str, bytes: Vec<u8>, apply: bool, token: Option<&str>) -> (u16, Value) {
+    let url = format!(
+        "{}/v1/admin/import?name={name}&category=KPPN&apply={apply}",
+        site().base
+    );
+    let mut r = client()
+        .post(url)
+        .header("content-type", "application/octet-stream")
+        .body(bytes);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let r = r.send().unwrap();
+    (r.status().as_u16(), r.json().unwrap())
+}
+
+#[test]
+fn an_uploaded_document_is_shown_then_imported_and_recorded() {
+    let html = "<html><head><title>Jam layanan KPPN Uji Unggah</title></head><body>\
+        <nav>Beranda Profil</nav><h1>Jam layanan KPPN Uji Unggah</h1>\
+        <p>Loket melayani satker pada hari kerja pukul 08.00 sampai 16.00 WIB.</p>\
+        <footer>Hak cipta 2026</footer></body></html>";
+    let (s, v) = upload("kppn-unggah.html", html.into(), false, None);
+    assert_eq!(s, 401, "{v}");
+
+    // first what it would write: nothing is written
+    let (s, plan) = upload("kppn-unggah.html", html.into(), false, Some(EDITOR));
+    assert_eq!(s, 200, "{plan}");
+    assert_eq!(
+        (plan["action"].as_str(), plan["applied"].as_bool()),
+        (Some("create"), Some(false))
+    );
+    let entry = &plan["entries"][0];
+    let path = entry["path"].as_str().unwrap().to_string();
+    assert!(path.starts_with("imported/"), "{path}");
+    assert_eq!(entry["title"], "Jam layanan KPPN Uji Unggah");
+    let text = entry["text"].as_str().unwrap();
+    assert!(
+        text.contains("pukul 08.00") && !text.contains("Hak cipta"),
+        "{text}"
+    );
+    assert!(!corpus().join(&path).exists());
+
+    // then written, recorded as the editor's creation, valid, and unchanged when sent again
+    let (s, done) = upload("kppn-unggah.html", html.into(), true, Some(EDITOR));
+    assert_eq!(s, 200, "{done}");
+    assert_eq!(done["applied"], true);
+    let written = std::fs::read_to_string(corpus().join(&path)).unwrap();
+    assert_eq!(written, done["entries"][0]["text"].as_str().unwrap());
+    assert!(
+        written.contains("source_file: \"kppn-unggah.html\""),
+        "{written}"
+    );
+    assert_corpus_valid();
+    let id = done["entries"][0]["id"].as_str().unwrap();
+    let (_, log) = call(
+        "GET",
+        &format!("/v1/admin/changes?entry={id}"),
+        Some(EDITOR),
+        None,
+    );
+    assert_eq!(log["changes"][0]["action"], "create");
+    assert_eq!(log["changes"][0]["who"], "ani");
+    assert_eq!(log["changes"][0]["id"], done["entries"][0]["change"]);
+    let (s, again) = upload("kppn-unggah.html", html.into(), true, Some(EDITOR));
+    assert_eq!((s, again["action"].as_str()), (200, Some("unchanged")));
+
+    // bad documents: a clear error naming the file, nothing written
+    let imported = || {
+        let mut names: Vec<_> = std::fs::read_dir(corpus().join("imported"))
+            .unwrap()
+            .map(|f| f.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = imported();
+    for (name, bytes, says) in [
+        ("laporan.pdf", b"\x00\x01 bukan pdf".to_vec(), "laporan.pdf"),
+        ("catatan.exe", b"MZ".to_vec(), "catatan.exe"),
+        ("kosong.html", Vec::new(), "kosong.html"),
+    ] {
+        let (s, v) = upload(name, bytes, true, Some(EDITOR));
+        assert_eq!(s, 422, "{name}: {v}");
+        assert_eq!(v["error"]["code"], "import_failed");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(says),
+            "{v}"
+        );
+    }
+    assert_eq!(imported(), before);
+    // a document over `admin.max_import_bytes` (20 MiB) is refused from its announced length,
+    // before its bytes are read
+    use std::io::{Read, Write};
+    let mut raw = std::net::TcpStream::connect(site().base.trim_start_matches("http://")).unwrap();
+    write!(
+        raw,
+        "POST /v1/admin/import?name=besar.pdf HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {EDITOR}\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+        21 * 1024 * 1024
+    )
+    .unwrap();
+    let mut head = [0u8; 64];
+    let n = raw.read(&mut head).unwrap();
+    let head = String::from_utf8_lossy(&head[..n]);
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+}

@@ -715,3 +715,77 @@ fn agent_proposes_a_faq_and_the_editor_answers_gaps_and_drafts_in_two_clicks() {
     assert!(wide.is_empty(), "gaps at phone width: {wide:?}");
     screenshot(&b, "admin-gaps-phone");
 }
+
+#[test]
+fn editor_uploads_a_document_sees_its_entries_and_saves_them() {
+    let site = start();
+    let doc = site.tmp.path().join("jam-kppn-unggah.html");
+    std::fs::write(
+        &doc,
+        "<html><head><title>Jam layanan loket KPPN Unggah</title></head><body><nav>Beranda</nav>\
+         <h1>Jam layanan loket KPPN Unggah</h1><p>Loket melayani satker pukul 08.00 sampai 16.00 WIB.</p>\
+         <footer>Hak cipta 2026</footer></body></html>",
+    )
+    .unwrap();
+    let b = Browser::open(DESKTOP.0, DESKTOP.1);
+    b.goto(&format!("{}/admin", site.base));
+    b.wait_for("#token");
+    b.press(&format!("{TOKEN}{}", key::ENTER));
+    b.wait_for("#panel");
+
+    // the file is chosen and shown as entries: nothing is written yet
+    b.type_into(&b.wait_for("#impor-berkas"), doc.to_str().unwrap());
+    b.type_into(&b.find("#impor-kategori").unwrap(), "KPPN");
+    b.click(&b.find("#impor-lihat").unwrap());
+    let said = b.wait_until("the plan", || {
+        let t = b.text(&b.find("#impor-status")?);
+        t.contains("menjadi").then_some(t)
+    });
+    assert!(said.contains("1 entri"), "{said}");
+    let planned = texts(&b, "#impor-entri li").join("\n");
+    assert!(
+        planned.contains("Jam layanan loket KPPN Unggah (baru)"),
+        "{planned}"
+    );
+    let imported = site.corpus.join("imported");
+    assert!(!imported.exists() || std::fs::read_dir(&imported).unwrap().count() == 0);
+    let problems = accessibility_violations(&b);
+    assert!(problems.is_empty(), "import plan: {problems:#?}");
+    screenshot(&b, "admin-import-plan");
+
+    // saved: the entry is in the corpus and in the entry list
+    b.click(&b.find("#impor-simpan").unwrap());
+    let said = b.wait_until("saved", || {
+        let t = b.text(&b.find("#impor-status")?);
+        t.contains("disimpan").then_some(t)
+    });
+    assert!(said.starts_with("1 entri disimpan"), "{said}");
+    let file = std::fs::read_dir(&imported)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "md"))
+        .expect("an entry file");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("08.00") && text.contains("category: \"KPPN\""),
+        "{text}"
+    );
+    assert!(haipedia::corpus::Corpus::load_dir(&site.corpus).is_ok());
+    b.wait_until("listed", || {
+        texts(&b, "button.entry-open")
+            .iter()
+            .any(|t| t.contains("KPPN Unggah"))
+            .then_some(())
+    });
+
+    // the same document again: nothing to save
+    b.click(&b.find("#impor-lihat").unwrap());
+    let said = b.wait_until("unchanged", || {
+        let t = b.text(&b.find("#impor-status")?);
+        t.contains("tidak berubah").then_some(t)
+    });
+    assert!(!b.displayed(&b.find("#impor-simpan").unwrap()), "{said}");
+    b.resize(PHONE.0, PHONE.1);
+    let wide = overflowing(&b);
+    assert!(wide.is_empty(), "import at phone width: {wide:?}");
+}

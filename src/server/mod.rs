@@ -10,6 +10,7 @@ mod listener;
 mod metrics;
 mod pages;
 mod rate;
+mod upload;
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
@@ -153,6 +154,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/admin/status", get(admin::status))
         .merge(entries::routes(&state))
         .merge(gaps::routes())
+        .merge(upload::routes(&state))
         .route("/healthz", get(handlers::healthz))
         .route("/readyz", get(handlers::readyz))
         .route("/metrics", get(handlers::metrics))
@@ -181,17 +183,17 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    // entry saves carry whole articles: they have their own, larger limit
+    // entry saves carry whole articles and imports whole documents: they have their own limits
     let path = request.uri().path();
+    let admin = &state.config.admin;
     let max = if path.starts_with("/v1/admin/entries/") || path == "/v1/admin/preview" {
-        state
-            .config
-            .admin
-            .max_entry_bytes
-            .max(state.config.server.max_body_bytes)
+        admin.max_entry_bytes
+    } else if path == "/v1/admin/import" {
+        admin.max_import_bytes
     } else {
-        state.config.server.max_body_bytes
-    };
+        0
+    }
+    .max(state.config.server.max_body_bytes);
     let mut response = if announced.is_some_and(|n| n > max as u64) {
         ApiError::body_too_large().into_response()
     } else {

@@ -53,6 +53,11 @@ const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../web/gaps.js"),
     },
+    Asset {
+        name: "import.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../web/import.js"),
+    },
 ];
 
 /// Only our own scripts, styles and API: no inline script, no third party, no framing.
