@@ -144,6 +144,10 @@ enum Command {
         /// Also list the queries to work on: in scope with a wrong first hit, out of scope not escalated.
         #[arg(long)]
         misses: bool,
+        /// Analysis rules to switch off for this run, to measure each (slang, synonyms,
+        /// stopwords, stemming; comma-separated). Lexical indexes are rebuilt for it.
+        #[arg(long, value_parser = crate::analysis::Ablation::parse)]
+        ablate: Option<crate::analysis::Ablation>,
     },
 }
 
@@ -359,7 +363,11 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             index,
             json,
             misses,
+            ablate,
         } => match (matrix, queries) {
+            _ if ablate.is_some_and(|off| crate::analysis::ablate(off).is_err()) => {
+                anyhow::bail!("the analysis was built before --ablate could apply")
+            }
             (Some(matrix), _) => eval_matrix(&config, &matrix, split, json),
             (None, Some(queries)) => eval(&config, &queries, index, json, misses),
             (None, None) => anyhow::bail!("give --queries FILE or --matrix FILE"),

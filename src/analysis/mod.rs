@@ -21,6 +21,51 @@ pub const TOKENIZER_NAME: &str = "haipedia_id";
 /// Version of the analysis code; bump when tokenising, folding or stemming changes.
 const ANALYSIS_VERSION: u32 = 1;
 
+/// Rules of the analysis switched off for a measurement (`haipedia eval --matrix --ablate`): what
+/// each rule does is read off the matrix with and without it. Never set by the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ablation {
+    /// Chat slang rewriting ("gmn" -> "bagaimana").
+    pub slang: bool,
+    /// Treasury synonyms and acronyms ("surat perintah pencairan dana" = "sp2d").
+    pub synonyms: bool,
+    /// Stopword removal.
+    pub stopwords: bool,
+    /// Sastrawi stemming.
+    pub stemming: bool,
+}
+
+impl Ablation {
+    /// Parses a comma-separated list of rule names (slang, synonyms, stopwords, stemming).
+    pub fn parse(list: &str) -> Result<Ablation, String> {
+        let mut off = Ablation::default();
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match name {
+                "slang" => off.slang = true,
+                "synonyms" => off.synonyms = true,
+                "stopwords" => off.stopwords = true,
+                "stemming" => off.stemming = true,
+                other => return Err(format!(
+                    "'{other}' is not an analysis rule: use slang, synonyms, stopwords, stemming"
+                )),
+            }
+        }
+        Ok(off)
+    }
+}
+
+static ABLATION: OnceLock<Ablation> = OnceLock::new();
+
+/// Switches `off` rules off for every analyzer this process builds from now on (and in the
+/// fingerprint, so indexes built otherwise are rebuilt); once per process, before any analyzer.
+pub fn ablate(off: Ablation) -> Result<(), Ablation> {
+    ABLATION.set(off).map_err(|_| ablation())
+}
+
+fn ablation() -> Ablation {
+    ABLATION.get().copied().unwrap_or_default()
+}
+
 /// Identifies the analysis a lexical index was built with (code version, synonym, slang and stopword
 /// tables): an index built with other analysis is rebuilt even if the corpus did not change.
 pub fn fingerprint() -> String {
@@ -43,6 +88,10 @@ pub fn fingerprint() -> String {
     for w in stopwords::STOPWORDS {
         h.update(w.as_bytes());
         h.update(b"\x1e");
+    }
+    let off = ablation();
+    if off != Ablation::default() {
+        h.update(format!("{off:?}").as_bytes());
     }
     format!("v{ANALYSIS_VERSION}-{}", &h.finalize().to_hex()[..16])
 }
@@ -76,6 +125,7 @@ struct Tables {
     slang: HashMap<&'static str, &'static str>,
     stopwords: HashSet<&'static str>,
     canonical: HashSet<&'static str>,
+    stemming: bool,
 }
 
 fn stemmer() -> &'static Stemmer<'static> {
@@ -95,13 +145,24 @@ impl Analyzer {
     pub fn new() -> Analyzer {
         let split = |s: &str| words(s).into_iter().map(|(w, _, _)| w).collect();
         stemmer();
+        let off = ablation();
+        let groups = if off.synonyms { &[][..] } else { GROUPS };
         Analyzer {
             inner: Arc::new(Tables {
                 memo: RwLock::new(HashMap::new()),
-                synonyms: SynonymTable::new(split),
-                slang: SLANG.iter().copied().collect(),
-                stopwords: stopwords::STOPWORDS.iter().copied().collect(),
-                canonical: GROUPS.iter().map(|(c, _)| *c).collect(),
+                synonyms: SynonymTable::new(groups, split),
+                slang: if off.slang {
+                    HashMap::new()
+                } else {
+                    SLANG.iter().copied().collect()
+                },
+                stopwords: if off.stopwords {
+                    HashSet::new()
+                } else {
+                    stopwords::STOPWORDS.iter().copied().collect()
+                },
+                canonical: groups.iter().map(|(c, _)| *c).collect(),
+                stemming: !off.stemming,
             }),
         }
     }
@@ -193,7 +254,11 @@ impl Analyzer {
         if t.stopwords.contains(w) {
             return None;
         }
-        if t.canonical.contains(w) || w.len() <= 3 || w.bytes().any(|b| b.is_ascii_digit()) {
+        if !t.stemming
+            || t.canonical.contains(w)
+            || w.len() <= 3
+            || w.bytes().any(|b| b.is_ascii_digit())
+        {
             return Some(w.to_string());
         }
         let stem = stemmer().stem_word(w);
@@ -307,6 +372,14 @@ impl TokenStream for TermStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ablations_name_the_rules_they_switch_off() {
+        let off = Ablation::parse("slang, stemming").unwrap();
+        assert!(off.slang && off.stemming && !off.synonyms && !off.stopwords);
+        assert_eq!(Ablation::parse("").unwrap(), Ablation::default());
+        assert!(Ablation::parse("synonym").unwrap_err().contains("synonym"));
+    }
 
     fn terms(text: &str) -> Vec<String> {
         Analyzer::new().query_terms(text)

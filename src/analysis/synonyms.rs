@@ -223,7 +223,8 @@ pub const SLANG: &[(&str, &str)] = &[
     ("makasih", "terima kasih"),
 ];
 
-/// Phrase matcher built from [`GROUPS`]: finds the longest variant starting at each token.
+/// Phrase matcher built from synonym groups ([`GROUPS`]): finds the longest variant starting at
+/// each token.
 pub struct SynonymTable {
     /// First word -> (variant words, canonical), longest variants first.
     by_first: HashMap<String, Vec<(Vec<String>, String)>>,
@@ -231,9 +232,9 @@ pub struct SynonymTable {
 
 impl SynonymTable {
     /// Builds the matcher; variants are split with the same word splitter as documents.
-    pub fn new(split: impl Fn(&str) -> Vec<String>) -> SynonymTable {
+    pub fn new(groups: &[(&str, &[&str])], split: impl Fn(&str) -> Vec<String>) -> SynonymTable {
         let mut by_first: HashMap<String, Vec<(Vec<String>, String)>> = HashMap::new();
-        for (canonical, variants) in GROUPS {
+        for (canonical, variants) in groups {
             for variant in variants.iter().chain(std::iter::once(canonical)) {
                 let words = split(variant);
                 if let Some(first) = words.first() {
