@@ -1126,6 +1126,17 @@ fn an_uploaded_document_is_shown_then_imported_and_recorded() {
     assert_eq!(log["changes"][0]["id"], done["entries"][0]["change"]);
     let (s, again) = upload("kppn-unggah.html", html.into(), true, Some(EDITOR));
     assert_eq!((s, again["action"].as_str()), (200, Some("unchanged")));
+    // a document whose entry id another file holds is refused before anything is written
+    let (s, v) = upload("digit-reset.html", html.into(), false, Some(EDITOR));
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (409, Some("id_taken")),
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("digit.md"),
+        "{v}"
+    );
 
     // bad documents: a clear error naming the file, nothing written
     let imported = || {

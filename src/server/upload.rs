@@ -84,7 +84,7 @@ pub struct ImportResult {
 #[utoipa::path(post, path = "/v1/admin/import", security(("bearer" = [])), params(ImportParams),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = ImportResult), (status = 400, body = super::ErrorBody),
-        (status = 401, body = super::ErrorBody), (status = 413, body = super::ErrorBody),
+        (status = 401, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 413, body = super::ErrorBody),
         (status = 422, body = super::ErrorBody)))]
 pub async fn import(
     State(state): State<Arc<AppState>>,
@@ -101,6 +101,7 @@ pub async fn import(
         let mut importer =
             Importer::new(&corpus.join(IMPORT_FOLDER), p.category).map_err(import_error)?;
         let plan = importer.plan_bytes(&p.name, &body).map_err(import_error)?;
+        refuse_taken_ids(&state, &plan, &corpus)?;
         let before: Vec<Option<String>> = plan
             .entries
             .iter()
@@ -134,6 +135,32 @@ pub async fn import(
     })
     .await?;
     Ok(Json(result))
+}
+
+/// Refuses (409) a plan that would create an entry whose id another file of the corpus already
+/// holds: the corpus would no longer load, and the next publish would fail.
+fn refuse_taken_ids(state: &AppState, plan: &Plan, corpus: &Path) -> Result<(), ApiError> {
+    let existing = state
+        .entries
+        .list(&crate::editing::EntryFilter::default())
+        .map_err(super::entries::edit_error)?;
+    for entry in plan.entries.iter().filter(|e| e.action == Action::Create) {
+        let path = relative(&entry.path, corpus);
+        if let Some(other) = existing
+            .iter()
+            .find(|x| x.id == entry.id.0 && x.path != path)
+        {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "id_taken",
+                format!(
+                    "{}: its entry id '{}' is already used by {}; rename the document and import it again",
+                    plan.source_file, entry.id, other.path
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The response for `plan`; `record(i)` records entry `i`'s write when `applied`.
