@@ -134,14 +134,8 @@ pub struct ChangeLog {
 impl ChangeLog {
     /// Opens (creating the table if needed) the change log in the database at `path`.
     pub fn open(path: &Path) -> Result<ChangeLog, ChangeLogError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(SCHEMA)?;
         Ok(ChangeLog {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(crate::sqlite::open(path, SCHEMA)?),
         })
     }
 
@@ -152,7 +146,7 @@ impl ChangeLog {
             "INSERT INTO changes (at, who, action, entry, path, before, after, undoes)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
-                now(),
+                crate::sqlite::now(),
                 change.who,
                 change.action.as_str(),
                 change.entry,
@@ -209,7 +203,7 @@ impl ChangeLog {
 fn unreachable_change(id: i64) -> Change {
     Change {
         id,
-        at: now(),
+        at: crate::sqlite::now(),
         who: String::new(),
         action: Action::Undo,
         entry: None,
@@ -234,15 +228,6 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Change> {
         undoes: r.get(8)?,
         undone_by: r.get(9)?,
     })
-}
-
-/// Now, RFC 3339 in UTC to the second.
-pub(crate) fn now() -> String {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    time::OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

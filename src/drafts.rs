@@ -148,14 +148,8 @@ pub struct DraftBox {
 impl DraftBox {
     /// Opens (creating the table if needed) the drafts in the database at `path`.
     pub fn open(path: &Path) -> Result<DraftBox, DraftError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(SCHEMA)?;
         Ok(DraftBox {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(crate::sqlite::open(path, SCHEMA)?),
         })
     }
 
@@ -184,7 +178,7 @@ impl DraftBox {
         }
         conn.execute(
             "INSERT INTO drafts (proposed_at, question, answer, request_id) VALUES (?1, ?2, ?3, ?4)",
-            params![crate::changes::now(), question, answer, request_id],
+            params![crate::sqlite::now(), question, answer, request_id],
         )?;
         let id = conn.last_insert_rowid();
         drop(conn);
@@ -227,7 +221,7 @@ impl DraftBox {
         let changed = self.conn().execute(
             "UPDATE drafts SET status = ?2, entry = ?3, handled_by = ?4, handled_at = ?5
              WHERE id = ?1 AND status = 'open'",
-            params![id, status.as_str(), entry, who, crate::changes::now()],
+            params![id, status.as_str(), entry, who, crate::sqlite::now()],
         )?;
         let draft = self.get(id)?.ok_or(DraftError::NotFound(id))?;
         if changed == 0 {

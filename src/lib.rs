@@ -21,5 +21,6 @@ pub mod privacy;
 pub mod reindex;
 pub mod retrieve;
 pub mod server;
+mod sqlite;
 pub mod tune;
 pub mod watch;
