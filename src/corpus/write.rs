@@ -235,6 +235,47 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), std::io::Error> {
     result
 }
 
+/// Temporary files of [`write_atomic`] older than this are leftovers of a killed writer.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the temporary files a killed writer left under `dir` (hidden `.<name>.<uuid>.tmp`,
+/// untouched for an hour, so a running writer's are spared); returns the ones removed. The
+/// corpus loader never reads them; this keeps them from piling up.
+pub fn remove_stale_temporaries(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut removed = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(items) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for item in items.flatten() {
+            let Ok(kind) = item.file_type() else { continue };
+            let path = item.path();
+            if kind.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let name = item.file_name();
+            let name = name.to_string_lossy();
+            let stale = item
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age >= STALE_AFTER);
+            if kind.is_file()
+                && name.starts_with('.')
+                && name.ends_with(".tmp")
+                && stale
+                && std::fs::remove_file(&path).is_ok()
+            {
+                removed.push(path);
+            }
+        }
+    }
+    removed
+}
+
 /// Removes `path` and flushes its folder, so the removal survives a crash.
 pub fn remove_synced(path: &Path) -> Result<(), std::io::Error> {
     std::fs::remove_file(path)?;
@@ -253,6 +294,32 @@ fn sync_dir(path: &Path) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_old_temporaries_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("imported");
+        std::fs::create_dir(&sub).unwrap();
+        let old = sub.join(".a.md.0123456789abcdef0123456789abcdef.tmp");
+        let fresh = dir
+            .path()
+            .join(".b.md.fedcba9876543210fedcba9876543210.tmp");
+        let entry = dir.path().join("c.md");
+        for p in [&old, &fresh, &entry] {
+            std::fs::write(p, "x").unwrap();
+        }
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        for p in [&old, &entry] {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(two_hours_ago)
+                .unwrap();
+        }
+        assert_eq!(remove_stale_temporaries(dir.path()), vec![old.clone()]);
+        assert!(!old.exists() && fresh.exists() && entry.exists());
+    }
+
     use super::*;
 
     #[test]

@@ -314,6 +314,9 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     for stale in root.remove_stale_staging() {
         tracing::warn!(folder = %stale, "removed a half-written generation left by an interrupted build");
     }
+    for stale in crate::corpus::write::remove_stale_temporaries(&config.paths.corpus) {
+        tracing::warn!(file = %stale.display(), "removed a temporary file left by an interrupted save");
+    }
     let generation = IndexGeneration::open_current(&root)?;
     if generation.manifest.fits.is_null() {
         tracing::warn!(generation = %generation.generation(),
