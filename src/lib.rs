@@ -20,5 +20,6 @@ pub mod privacy;
 pub mod reindex;
 pub mod retrieve;
 pub mod server;
+pub mod stats;
 pub mod tune;
 pub mod watch;

@@ -1,4 +1,5 @@
-//! The agents' search page (`/`) and the editors' page (`/admin`), embedded in the binary.
+//! The agents' search page (`/`), the editors' page (`/admin`) and the supervisors' dashboard
+//! (`/admin/dashboard`), embedded in the binary.
 
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -25,18 +26,29 @@ const ADMIN: Asset = Asset {
     body: include_str!("../../web/admin.html"),
 };
 
-/// Style and scripts under `/assets/`.
+const DASHBOARD: Asset = Asset {
+    name: "dashboard.html",
+    content_type: "text/html; charset=utf-8",
+    body: include_str!("../../web/dashboard.html"),
+};
+
 const ADMIN_OFF: Asset = Asset {
     name: "admin-off.html",
     content_type: "text/html; charset=utf-8",
     body: include_str!("../../web/admin-off.html"),
 };
 
-const ASSETS: [Asset; 3] = [
+/// Style and scripts under `/assets/`.
+const ASSETS: [Asset; 5] = [
     Asset {
         name: "style.css",
         content_type: "text/css; charset=utf-8",
         body: include_str!("../../web/style.css"),
+    },
+    Asset {
+        name: "session.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../web/session.js"),
     },
     Asset {
         name: "search.js",
@@ -47,6 +59,11 @@ const ASSETS: [Asset; 3] = [
         name: "admin.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../web/admin.js"),
+    },
+    Asset {
+        name: "dashboard.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../web/dashboard.js"),
     },
 ];
 
@@ -97,6 +114,17 @@ pub async fn admin_page(
     }
 }
 
+/// The supervisors' dashboard (the same token as the editors' page; the API checks it).
+pub async fn dashboard_page(
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<super::AppState>>,
+) -> Response {
+    if state.tokens.is_empty() {
+        serve(&ADMIN_OFF)
+    } else {
+        serve(&DASHBOARD)
+    }
+}
+
 /// A style sheet or script of the pages.
 pub async fn asset(
     name: Result<Path<String>, axum::extract::rejection::PathRejection>,
@@ -115,7 +143,7 @@ mod tests {
 
     #[test]
     fn pages_link_only_assets_that_exist() {
-        for page in [&INDEX, &ADMIN, &ADMIN_OFF] {
+        for page in [&INDEX, &ADMIN, &DASHBOARD, &ADMIN_OFF] {
             for part in page.body.split("/assets/").skip(1) {
                 let name = part.split('"').next().unwrap_or_default();
                 assert!(
@@ -129,7 +157,7 @@ mod tests {
 
     #[test]
     fn pages_have_no_inline_script_the_policy_would_block() {
-        for page in [&INDEX, &ADMIN, &ADMIN_OFF] {
+        for page in [&INDEX, &ADMIN, &DASHBOARD, &ADMIN_OFF] {
             assert!(!page.body.contains("<script>"), "{}", page.name);
             assert!(!page.body.contains(" onclick="), "{}", page.name);
         }
