@@ -215,7 +215,7 @@ async function load() {
   const s = body.stats;
   const channel = s.channel ? $("kanal").selectedOptions[0].textContent : "semua kanal";
   status.textContent = `${s.from} sampai ${s.to} (WIB), ${channel}: ${count(s.totals.decisions.questions)} pertanyaan `
-    + `(dihitung dalam ${Math.round(s.took_ms)} ms).`;
+    + `(dihitung dalam ${s.took_ms < 1 ? "kurang dari 1" : Math.round(s.took_ms)} ms).`;
   showSummary(s);
   $("panels").replaceChildren(...body.panels.map(panel));
 }

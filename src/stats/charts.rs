@@ -25,24 +25,26 @@ pub struct ChartError {
 /// The size a chart is drawn at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Size {
-    /// A desktop column (scaled down to about 550 px).
+    /// A desktop column (shown about 500-560 px wide).
     Wide,
-    /// A phone (scaled to about 340 px).
+    /// A phone (shown about 310 px wide at 375 px).
     Narrow,
 }
 
 impl Size {
     fn pixels(self) -> (u32, u32) {
         match self {
-            Size::Wide => (720, 340),
-            Size::Narrow => (360, 300),
+            Size::Wide => (560, 300),
+            Size::Narrow => (320, 280),
         }
     }
 
+    /// Font size as plotters takes it (SVG text is drawn at size / 1.24): about 13 and 12 px
+    /// as shown.
     fn font(self) -> u32 {
         match self {
-            Size::Wide => 15,
-            Size::Narrow => 12,
+            Size::Wide => 17,
+            Size::Narrow => 15,
         }
     }
 
@@ -206,6 +208,7 @@ fn day_chart<'a, 'b>(
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .max_light_lines(1)
         .light_line_style(GRID)
         .bold_line_style(GRID)
         .x_labels(size.x_labels().min(days.len().max(1)))
@@ -331,18 +334,26 @@ fn day_line(
 }
 
 /// Marks each generation switch of the period: a dashed vertical line at its WIB time, labelled
-/// `G<n>`.
+/// `G<n>` (a label close to the previous one goes a line lower).
 fn generation_marks(
     chart: &mut DayChart,
     stats: &Stats,
     y_max: f64,
     size: Size,
 ) -> Result<(), String> {
+    let close = stats.days.len() as f64 * if size == Size::Wide { 0.06 } else { 0.1 };
+    let mut previous: Option<f64> = None;
+    let mut row = 0.0;
     for g in &stats.generations {
         let Some(i) = stats.days.iter().position(|d| d.day == g.day) else {
             continue;
         };
         let x = i as f64 - 0.5 + day_fraction(&g.at);
+        row = match previous {
+            Some(p) if x - p < close => (row + 1.0) % 3.0,
+            _ => 0.0,
+        };
+        previous = Some(x);
         chart
             .draw_series(DashedLineSeries::new(
                 vec![(x, 0.0), (x, y_max * 0.93)],
@@ -354,7 +365,7 @@ fn generation_marks(
         chart
             .draw_series(std::iter::once(Text::new(
                 format!("G{}", g.generation),
-                (x, y_max),
+                (x, y_max * (1.0 - 0.07 * row)),
                 ("sans-serif", size.font()).into_font().color(&GREY),
             )))
             .map_err(text)?;
@@ -450,6 +461,7 @@ fn ratings(stats: &Stats, size: Size, area: &Area) -> Result<(), String> {
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .max_light_lines(1)
         .light_line_style(GRID)
         .bold_line_style(GRID)
         .x_labels(5)
@@ -491,8 +503,8 @@ fn topics(topics: &[TopicCount], size: Size, area: &Area) -> Result<(), String> 
         .unwrap_or(0) as f64;
     let font = size.font();
     let (label_area, chars) = match size {
-        Size::Wide => (250, 30),
-        Size::Narrow => (118, 17),
+        Size::Wide => (200, 24),
+        Size::Narrow => (112, 15),
     };
     let mut chart = ChartBuilder::on(area)
         .margin(8)
@@ -520,6 +532,7 @@ fn topics(topics: &[TopicCount], size: Size, area: &Area) -> Result<(), String> 
     chart
         .configure_mesh()
         .disable_y_mesh()
+        .max_light_lines(1)
         .light_line_style(GRID)
         .bold_line_style(GRID)
         .x_labels(size.x_labels())
@@ -586,6 +599,7 @@ fn reliability(stats: &Stats, size: Size, area: &Area) -> Result<(), String> {
         .set_secondary_coord(0.0..1.0, 0.0..headroom(max));
     chart
         .configure_mesh()
+        .max_light_lines(1)
         .light_line_style(GRID)
         .bold_line_style(GRID)
         .x_labels(if size == Size::Wide { 11 } else { 6 })
