@@ -106,22 +106,23 @@ pub async fn search_page() -> Response {
 pub async fn admin_page(
     axum::extract::State(state): axum::extract::State<std::sync::Arc<super::AppState>>,
 ) -> Response {
-    // without any token nobody can sign in: say so at once instead of showing the form
-    if state.tokens.is_empty() {
-        serve(&ADMIN_OFF)
-    } else {
-        serve(&ADMIN)
-    }
+    editors_only(&state, &ADMIN)
 }
 
 /// The supervisors' dashboard (the same token as the editors' page; the API checks it).
 pub async fn dashboard_page(
     axum::extract::State(state): axum::extract::State<std::sync::Arc<super::AppState>>,
 ) -> Response {
+    editors_only(&state, &DASHBOARD)
+}
+
+/// `page`, or without any token the page saying the editors' pages are off: nobody could sign
+/// in, so that is said at once instead of showing the form.
+fn editors_only(state: &super::AppState, page: &Asset) -> Response {
     if state.tokens.is_empty() {
         serve(&ADMIN_OFF)
     } else {
-        serve(&DASHBOARD)
+        serve(page)
     }
 }
 

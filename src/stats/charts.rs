@@ -3,6 +3,7 @@
 //! apart with colour blindness). Each chart comes at two sizes, for a desktop column and for a
 //! phone, so its labels stay readable; the legend is given as data for the page to show as text.
 
+use plotters::chart::MeshStyle;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,7 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::tables::RATING_NAMES;
-use super::{DayStats, Stats, TopicCount, WIB};
+use super::{DayStats, DecisionCounts, Stats, TopicCount, WIB};
 
 /// Drawing the chart failed (plotters' error, as text).
 #[derive(Debug, thiserror::Error)]
@@ -177,6 +178,50 @@ fn text(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
+/// A chart builder on `area` with room for the x labels and `y_labels` pixels for the y labels.
+fn builder<'a, 'b>(
+    area: &'a Area<'b>,
+    size: Size,
+    y_labels: u32,
+) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
+    let mut b = ChartBuilder::on(area);
+    b.margin(8)
+        .margin_right(16)
+        .x_label_area_size(size.font() * 3)
+        .y_label_area_size(y_labels);
+    b
+}
+
+/// The look every chart's grid and labels share.
+fn styled<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+    size: Size,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    mesh.max_light_lines(1)
+        .light_line_style(GRID)
+        .bold_line_style(GRID)
+        .label_style(("sans-serif", size.font()))
+        .axis_desc_style(("sans-serif", size.font()))
+}
+
+/// The stacked segments of `c` as (from, to, colour), answered first, empty decisions left out.
+fn segments(c: &DecisionCounts) -> Vec<(f64, f64, RGBColor)> {
+    let mut base = 0.0;
+    [
+        (c.answered, ANSWERED),
+        (c.clarified, CLARIFIED),
+        (c.routed, ROUTED),
+        (c.escalated, ESCALATED),
+    ]
+    .into_iter()
+    .filter_map(|(n, color)| {
+        let from = base;
+        base += n as f64;
+        (n > 0).then_some((from, base, color))
+    })
+    .collect()
+}
+
 /// A chart over the days of the period (x: day index, days centred on integers).
 fn day_chart<'a, 'b>(
     area: &'a Area<'b>,
@@ -187,12 +232,7 @@ fn day_chart<'a, 'b>(
     y_format: &dyn Fn(&f64) -> String,
 ) -> Result<DayChart<'a, 'b>, String> {
     let n = stats.days.len().max(1) as f64;
-    let font = size.font();
-    let mut chart = ChartBuilder::on(area)
-        .margin(8)
-        .margin_right(16)
-        .x_label_area_size(font * 3)
-        .y_label_area_size(font * 4)
+    let mut chart = builder(area, size, size.font() * 4)
         .build_cartesian_2d(-0.5..n - 0.5, 0.0..y_max)
         .map_err(text)?;
     let days = &stats.days;
@@ -205,20 +245,14 @@ fn day_chart<'a, 'b>(
             .map(|d| short_day(&d.day))
             .unwrap_or_default()
     };
-    chart
-        .configure_mesh()
+    styled(&mut chart.configure_mesh(), size)
         .disable_x_mesh()
-        .max_light_lines(1)
-        .light_line_style(GRID)
-        .bold_line_style(GRID)
         .x_labels(size.x_labels().min(days.len().max(1)))
         .x_label_formatter(&label)
         .y_labels(5)
         .y_label_formatter(y_format)
         .x_desc("Tanggal (WIB)")
         .y_desc(y_desc)
-        .label_style(("sans-serif", font))
-        .axis_desc_style(("sans-serif", font))
         .draw()
         .map_err(text)?;
     Ok(chart)
@@ -261,28 +295,16 @@ fn decisions(stats: &Stats, size: Size, area: &Area) -> Result<(), String> {
         .unwrap_or(0) as f64;
     let mut chart = day_chart(area, stats, size, headroom(max), "Pertanyaan", &count_label)?;
     let half = bar_half_width(stats.days.len());
-    for (i, d) in stats.days.iter().enumerate() {
-        let c = d.figures.decisions;
-        let mut base = 0.0;
-        for (n, color) in [
-            (c.answered, ANSWERED),
-            (c.clarified, CLARIFIED),
-            (c.routed, ROUTED),
-            (c.escalated, ESCALATED),
-        ] {
-            let top = base + n as f64;
-            if n > 0 {
-                let x = i as f64;
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(x - half, base), (x + half, top)],
-                        color.filled(),
-                    )))
-                    .map_err(text)?;
-            }
-            base = top;
-        }
-    }
+    chart
+        .draw_series(stats.days.iter().enumerate().flat_map(|(i, d)| {
+            let x = i as f64;
+            segments(&d.figures.decisions)
+                .into_iter()
+                .map(move |(from, to, color)| {
+                    Rectangle::new([(x - half, from), (x + half, to)], color.filled())
+                })
+        }))
+        .map_err(text)?;
     Ok(())
 }
 
@@ -443,12 +465,7 @@ fn latency(stats: &Stats, size: Size, area: &Area) -> Result<(), String> {
 fn ratings(stats: &Stats, size: Size, area: &Area) -> Result<(), String> {
     let counts = stats.totals.feedback.ratings;
     let max = counts.iter().copied().max().unwrap_or(0) as f64;
-    let font = size.font();
-    let mut chart = ChartBuilder::on(area)
-        .margin(8)
-        .margin_right(16)
-        .x_label_area_size(font * 3)
-        .y_label_area_size(font * 4)
+    let mut chart = builder(area, size, size.font() * 4)
         .build_cartesian_2d(0.5..5.5, 0.0..headroom(max))
         .map_err(text)?;
     let level = |x: &f64| {
@@ -458,12 +475,8 @@ fn ratings(stats: &Stats, size: Size, area: &Area) -> Result<(), String> {
             String::new()
         }
     };
-    chart
-        .configure_mesh()
+    styled(&mut chart.configure_mesh(), size)
         .disable_x_mesh()
-        .max_light_lines(1)
-        .light_line_style(GRID)
-        .bold_line_style(GRID)
         .x_labels(5)
         .x_label_formatter(&level)
         .y_labels(5)
@@ -473,8 +486,6 @@ fn ratings(stats: &Stats, size: Size, area: &Area) -> Result<(), String> {
             Size::Narrow => "Penilaian (1 … 5)",
         })
         .y_desc("Jumlah")
-        .label_style(("sans-serif", font))
-        .axis_desc_style(("sans-serif", font))
         .draw()
         .map_err(text)?;
     chart
@@ -501,16 +512,11 @@ fn topics(topics: &[TopicCount], size: Size, area: &Area) -> Result<(), String> 
         .map(|t| t.decisions.questions)
         .max()
         .unwrap_or(0) as f64;
-    let font = size.font();
     let (label_area, chars) = match size {
         Size::Wide => (200, 24),
         Size::Narrow => (112, 15),
     };
-    let mut chart = ChartBuilder::on(area)
-        .margin(8)
-        .margin_right(16)
-        .x_label_area_size(font * 3)
-        .y_label_area_size(label_area)
+    let mut chart = builder(area, size, label_area)
         .build_cartesian_2d(0.0..headroom(max), -0.5..k as f64 - 0.5)
         .map_err(text)?;
     // the most asked at the top
@@ -529,43 +535,25 @@ fn topics(topics: &[TopicCount], size: Size, area: &Area) -> Result<(), String> 
         };
         shorten(name, chars)
     };
-    chart
-        .configure_mesh()
+    styled(&mut chart.configure_mesh(), size)
         .disable_y_mesh()
-        .max_light_lines(1)
-        .light_line_style(GRID)
-        .bold_line_style(GRID)
         .x_labels(size.x_labels())
         .x_label_formatter(&count_label)
         .y_labels(k)
         .y_label_formatter(&name)
         .x_desc("Pertanyaan")
-        .label_style(("sans-serif", font))
-        .axis_desc_style(("sans-serif", font))
         .draw()
         .map_err(text)?;
-    for (i, t) in topics.iter().enumerate() {
-        let y = (k - 1 - i) as f64;
-        let c = t.decisions;
-        let mut base = 0.0;
-        for (n, color) in [
-            (c.answered, ANSWERED),
-            (c.clarified, CLARIFIED),
-            (c.routed, ROUTED),
-            (c.escalated, ESCALATED),
-        ] {
-            let end = base + n as f64;
-            if n > 0 {
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(base, y - 0.35), (end, y + 0.35)],
-                        color.filled(),
-                    )))
-                    .map_err(text)?;
-            }
-            base = end;
-        }
-    }
+    chart
+        .draw_series(topics.iter().enumerate().flat_map(|(i, t)| {
+            let y = (k - 1 - i) as f64;
+            segments(&t.decisions)
+                .into_iter()
+                .map(move |(from, to, color)| {
+                    Rectangle::new([(from, y - 0.35), (to, y + 0.35)], color.filled())
+                })
+        }))
+        .map_err(text)?;
     Ok(())
 }
 
@@ -589,27 +577,19 @@ fn reliability(stats: &Stats, size: Size, area: &Area) -> Result<(), String> {
         .map(|b| b.answers)
         .max()
         .unwrap_or(0) as f64;
-    let mut chart = ChartBuilder::on(area)
-        .margin(8)
-        .x_label_area_size(font * 3)
-        .y_label_area_size(font * 4)
+    let mut chart = builder(area, size, font * 4)
+        .margin_right(8)
         .right_y_label_area_size(font * 4)
         .build_cartesian_2d(0.0..1.0, 0.0..1.05)
         .map_err(text)?
         .set_secondary_coord(0.0..1.0, 0.0..headroom(max));
-    chart
-        .configure_mesh()
-        .max_light_lines(1)
-        .light_line_style(GRID)
-        .bold_line_style(GRID)
+    styled(&mut chart.configure_mesh(), size)
         .x_labels(if size == Size::Wide { 11 } else { 6 })
         .x_label_formatter(&|v| super::tables::decimal(*v, 1))
         .y_labels(5)
         .y_label_formatter(&percent_label)
         .x_desc("Keyakinan jawaban langsung")
         .y_desc("Membantu")
-        .label_style(("sans-serif", font))
-        .axis_desc_style(("sans-serif", font))
         .draw()
         .map_err(text)?;
     chart

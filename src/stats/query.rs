@@ -134,31 +134,39 @@ fn compute(conn: &Connection, query: &StatsQuery) -> rusqlite::Result<Stats> {
         }
     }
 
+    // latency: the timed answers per day, then the two ranks of each day read from the index
+    // (SQLite steps over the entries before them; nothing is sorted or copied out)
     let mut latency: Vec<Option<Latency>> = vec![None; days.len()];
     {
-        let mut stmt = tx.prepare_cached(
-            "SELECT day, latency_ms FROM questions INDEXED BY questions_stats_latency
-             WHERE day BETWEEN ?1 AND ?2 AND latency_ms IS NOT NULL
-                AND (?3 IS NULL OR channel = ?3)
-             ORDER BY day, latency_ms",
+        let timed: Vec<(String, i64)> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT day, count(*) FROM questions INDEXED BY questions_stats_latency
+                 WHERE day BETWEEN ?1 AND ?2 AND latency_ms IS NOT NULL
+                    AND (?3 IS NULL OR channel = ?3)
+                 GROUP BY day",
+            )?;
+            let rows =
+                stmt.query_map(params![from, to, channel], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut nth = tx.prepare_cached(
+            "SELECT latency_ms FROM questions INDEXED BY questions_stats_latency
+             WHERE day = ?1 AND latency_ms IS NOT NULL AND (?2 IS NULL OR channel = ?2)
+             ORDER BY latency_ms LIMIT 1 OFFSET ?3",
         )?;
-        let mut rows = stmt.query(params![from, to, channel])?;
-        // one day's latencies at a time, already sorted by the index
-        let mut current: Option<usize> = None;
-        let mut values: Vec<f64> = Vec::new();
-        while let Some(r) = rows.next()? {
-            let i = slot.get(r.get_ref(0)?.as_str()?).copied();
-            if i != current {
-                if let Some(c) = current {
-                    latency[c] = percentiles(&values);
-                }
-                values.clear();
-                current = i;
-            }
-            values.push(r.get(1)?);
-        }
-        if let Some(c) = current {
-            latency[c] = percentiles(&values);
+        for (day, n) in timed {
+            let Some(&i) = slot.get(day.as_str()) else {
+                continue;
+            };
+            let mut at = |p: f64| -> rusqlite::Result<f64> {
+                let offset = nearest_rank(p, n as usize).saturating_sub(1) as i64;
+                nth.query_row(params![day, channel, offset], |r| r.get(0))
+            };
+            latency[i] = Some(Latency {
+                measured: n as u64,
+                p50_ms: at(0.50)?,
+                p99_ms: at(0.99)?,
+            });
         }
     }
 
@@ -305,20 +313,9 @@ fn top(topics: HashMap<String, DecisionCounts>) -> Vec<TopicCount> {
     all
 }
 
-/// Nearest-rank p50 and p99 of `sorted` (ascending): the value at rank ceil(p * n).
-fn percentiles(sorted: &[f64]) -> Option<Latency> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = |p: f64| {
-        let r = (p * sorted.len() as f64).ceil() as usize;
-        sorted.get(r.clamp(1, sorted.len()) - 1).copied()
-    };
-    Some(Latency {
-        measured: sorted.len() as u64,
-        p50_ms: rank(0.50)?,
-        p99_ms: rank(0.99)?,
-    })
+/// The nearest rank of percentile `p` among `n` values: ceil(p * n), at least 1.
+fn nearest_rank(p: f64, n: usize) -> usize {
+    ((p * n as f64).ceil() as usize).clamp(1, n.max(1))
 }
 
 #[cfg(test)]
@@ -326,12 +323,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nearest_rank_percentiles() {
-        let v: Vec<f64> = (1..=200).map(f64::from).collect();
-        let l = percentiles(&v).unwrap();
-        assert_eq!((l.measured, l.p50_ms, l.p99_ms), (200, 100.0, 198.0));
-        let l = percentiles(&[7.0]).unwrap();
-        assert_eq!((l.p50_ms, l.p99_ms), (7.0, 7.0));
-        assert!(percentiles(&[]).is_none());
+    fn nearest_ranks() {
+        assert_eq!(
+            (nearest_rank(0.5, 200), nearest_rank(0.99, 200)),
+            (100, 198)
+        );
+        assert_eq!((nearest_rank(0.5, 8), nearest_rank(0.99, 8)), (4, 8));
+        assert_eq!((nearest_rank(0.5, 1), nearest_rank(0.99, 1)), (1, 1));
     }
 }
