@@ -104,7 +104,7 @@ fn record(i: usize) -> QuestionRecord {
         channel: "whatsapp",
         decision: if escalate { "escalate" } else { "answer" },
         confidence: 0.5,
-        top_id: None,
+        ..Default::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub enum StoreError {
 }
 
 /// A question as recorded (the store masks the text, whatever the caller did).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct QuestionRecord {
     /// Request id given to the caller.
     pub request_id: String,
@@ -49,6 +49,17 @@ pub struct QuestionRecord {
     pub confidence: f64,
     /// First hit id, if any.
     pub top_id: Option<String>,
+    /// Server time spent answering, in milliseconds.
+    pub latency_ms: Option<f64>,
+    /// The generation that answered.
+    pub generation: Option<u64>,
+    /// Category of the first hit (a catalogue service or a general topic).
+    pub category: Option<String>,
+    /// The catalogue service: the first hit's category when it is one, else the ticket draft's.
+    pub service: Option<String>,
+    /// When it was asked (UTC, `YYYY-MM-DDTHH:MM:SSZ`); none: when it is written. Set when
+    /// questions are replayed or imported.
+    pub asked_at: Option<String>,
 }
 
 /// Feedback on an answer.
@@ -298,31 +309,37 @@ impl Store {
         let now = now_utc();
         for q in questions {
             let masked = mask(&q.question);
+            let asked_at = q.asked_at.as_deref().unwrap_or(&now);
             let group = if q.decision == "escalate" {
                 Some(group_gap(
                     &tx,
                     &self.analyzer,
                     &mut self.groups,
                     &masked,
-                    &now,
+                    asked_at,
                 )?)
             } else {
                 None
             };
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO questions
-                 (request_id, asked_at, question, channel, decision, confidence, top_id, gap_group)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 (request_id, asked_at, question, channel, decision, confidence, top_id, gap_group,
+                  latency_ms, generation, category, service)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![
                 q.request_id,
-                now,
+                asked_at,
                 masked,
                 q.channel,
                 q.decision,
                 q.confidence,
                 q.top_id,
-                group
+                group,
+                q.latency_ms,
+                q.generation.map(|g| g as i64),
+                q.category,
+                q.service
             ])?;
         }
         tx.commit()?;
@@ -354,6 +371,11 @@ impl Store {
                 f.rating,
                 f.comment.as_deref().map(mask)
             ],
+        )?;
+        // the dashboard's aggregation reads the latest feedback from the question's own row
+        tx.execute(
+            "UPDATE questions SET helpful = ?1, rating = ?2 WHERE request_id = ?3",
+            params![f.helpful, f.rating, f.request_id],
         )?;
         let bad = !f.helpful || f.rating.is_some_and(|r| r <= 2);
         if bad && group.is_none() {
@@ -433,6 +455,31 @@ impl Store {
             .optional()?)
     }
 
+    /// Records that `generation` now serves (at start, after a reindex or a rollback), unless it
+    /// already was the last one recorded: the dashboard marks these switches on its time axis.
+    pub fn record_generation(&mut self, generation: u64) -> Result<(), StoreError> {
+        self.record_generation_at(generation, &now_utc())
+    }
+
+    /// [`Store::record_generation`] at a given time (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
+    pub fn record_generation_at(&mut self, generation: u64, at: &str) -> Result<(), StoreError> {
+        let last: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT generation FROM generations ORDER BY started_at DESC, rowid DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if last != Some(generation as i64) {
+            self.conn.execute(
+                "INSERT INTO generations (generation, started_at) VALUES (?1, ?2)",
+                params![generation as i64, at],
+            )?;
+        }
+        Ok(())
+    }
+
     /// Merges the write-ahead log into the database file (at shutdown).
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         self.conn
@@ -452,6 +499,7 @@ impl Store {
 /// What the recorder thread is asked to do.
 enum Command {
     Question(QuestionRecord),
+    Generation(u64),
     Feedback(FeedbackRecord, mpsc::Sender<Result<(), StoreError>>),
     Unanswered(
         GapState,
@@ -535,6 +583,11 @@ impl Recorder {
                                 tracing::error!(error = %e, count = batch.len(), "could not record questions");
                             }
                         }
+                        Command::Generation(g) => {
+                            if let Err(e) = store.record_generation(g) {
+                                tracing::error!(error = %e, generation = g, "could not record the generation switch");
+                            }
+                        }
                         Command::Feedback(f, reply) => {
                             let _ = reply.send(store.record_feedback(&f));
                         }
@@ -563,6 +616,16 @@ impl Recorder {
     pub fn question(&self, q: QuestionRecord) {
         if self.tx.try_send(Command::Question(q)).is_err() {
             tracing::warn!("question queue full or closed: a question was not recorded");
+        }
+    }
+
+    /// Queues the record of a generation switch; never blocks (see [`Store::record_generation`]).
+    pub fn generation(&self, generation: u64) {
+        if self.tx.try_send(Command::Generation(generation)).is_err() {
+            tracing::warn!(
+                generation,
+                "queue full or closed: a generation switch was not recorded"
+            );
         }
     }
 
@@ -710,6 +773,63 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
          DROP INDEX IF EXISTS feedback_request;
          CREATE UNIQUE INDEX IF NOT EXISTS feedback_one_per_request ON feedback(request_id);",
     )?;
+    migrate_for_stats(conn)
+}
+
+/// Columns, the generations table and the indexes the dashboard's aggregation reads
+/// (`crate::stats`): every aggregate is a range scan of one index that covers it, in the order its
+/// GROUP BY needs. Rows of older versions keep NULL latency, generation, category and service.
+fn migrate_for_stats(conn: &Connection) -> Result<(), StoreError> {
+    let has = |column: &str| -> Result<bool, StoreError> {
+        Ok(conn
+            .prepare("SELECT 1 FROM pragma_table_xinfo('questions') WHERE name = ?1")?
+            .exists([column])?)
+    };
+    for (column, definition) in [
+        ("latency_ms", "REAL"),
+        ("generation", "INTEGER"),
+        ("category", "TEXT"),
+        ("service", "TEXT"),
+        // the day in WIB (UTC+7) and a twentieth of the confidence, computed by SQLite
+        (
+            "day",
+            "TEXT GENERATED ALWAYS AS (date(asked_at, '+7 hours')) VIRTUAL",
+        ),
+        (
+            "confidence_bin",
+            "INTEGER GENERATED ALWAYS AS (min(max(CAST(confidence * 20 AS INTEGER), 0), 19)) VIRTUAL",
+        ),
+    ] {
+        if !has(column)? {
+            conn.execute_batch(&format!(
+                "ALTER TABLE questions ADD COLUMN {column} {definition}"
+            ))?;
+        }
+    }
+    // the latest feedback, copied onto its question (kept by record_feedback)
+    if !has("helpful")? {
+        conn.execute_batch(
+            "ALTER TABLE questions ADD COLUMN helpful INTEGER;
+             ALTER TABLE questions ADD COLUMN rating INTEGER;
+             UPDATE questions SET helpful = f.helpful, rating = f.rating
+                FROM feedback f WHERE f.request_id = questions.request_id;",
+        )?;
+    }
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS generations (
+            generation INTEGER NOT NULL,
+            started_at TEXT NOT NULL
+         );
+         CREATE INDEX IF NOT EXISTS generations_started ON generations(started_at);
+         CREATE INDEX IF NOT EXISTS questions_stats_decisions ON questions
+            (day, decision, confidence_bin, helpful, rating, channel, confidence);
+         CREATE INDEX IF NOT EXISTS questions_stats_topics ON questions
+            (day, category, service, decision, channel);
+         CREATE INDEX IF NOT EXISTS questions_stats_latency ON questions
+            (day, latency_ms, channel) WHERE latency_ms IS NOT NULL;
+         CREATE INDEX IF NOT EXISTS questions_stats_gaps ON questions
+            (day, gap_group, channel) WHERE gap_group IS NOT NULL;",
+    )?;
     Ok(())
 }
 
@@ -738,7 +858,7 @@ mod tests {
             channel: "whatsapp",
             decision,
             confidence: 0.1,
-            top_id: None,
+            ..Default::default()
         }
     }
 
@@ -879,7 +999,7 @@ mod tests {
             )
             .unwrap();
         }
-        let mut store = Store::open(&path, Analyzer::new()).unwrap();
+        let store = Store::open(&path, Analyzer::new()).unwrap();
         let page = Page {
             limit: 10,
             offset: 0,
@@ -895,6 +1015,28 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM feedback", [], |r| r.get(0))
             .unwrap();
         assert_eq!(feedback, 1);
+        // the dashboard's columns: feedback copied onto its question, the WIB day computed
+        let (helpful, day, latency): (Option<i64>, String, Option<f64>) = store
+            .conn
+            .query_row(
+                "SELECT helpful, day, latency_ms FROM questions WHERE request_id = 'old'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!((helpful, day.as_str(), latency), (None, "2020-01-01", None));
+        let helpful: Option<i64> = store
+            .conn
+            .query_row(
+                "SELECT helpful FROM questions WHERE request_id = 'new'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(helpful, Some(0), "the later of the duplicates");
+        drop(store);
+        // opening again changes nothing
+        let mut store = Store::open(&path, Analyzer::new()).unwrap();
         assert_eq!(store.purge_older_than(365).unwrap(), 1);
         assert_eq!(store.question_count().unwrap(), 1);
     }

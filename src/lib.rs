@@ -22,5 +22,6 @@ pub mod reindex;
 pub mod retrieve;
 pub mod server;
 mod sqlite;
+pub mod stats;
 pub mod tune;
 pub mod watch;

@@ -465,6 +465,10 @@ fn editor_page_says_when_the_server_has_no_admin_token() {
         problems.is_empty(),
         "editors' page switched off: {problems:#?}"
     );
+    // the dashboard too
+    b.goto(&format!("{}/admin/dashboard", site.base));
+    let said = b.text(&b.wait_for("#nonaktif"));
+    assert!(said.contains("dimatikan"), "{said}");
 }
 
 /// Waits until the editors' entry list shows `id` alone (the search's answer, not an earlier list).
@@ -788,4 +792,304 @@ fn editor_uploads_a_document_sees_its_entries_and_saves_them() {
     b.resize(PHONE.0, PHONE.1);
     let wide = overflowing(&b);
     assert!(wide.is_empty(), "import at phone width: {wide:?}");
+}
+
+const SMALL_PHONE: (u32, u32) = (375, 812);
+
+/// Elements reaching past the viewport outside a scrolling table, and whether the page itself
+/// scrolls sideways.
+fn dashboard_overflow(browser: &Browser) -> Value {
+    browser.script(
+        "const out = [...document.querySelectorAll('body *')]
+           .filter(e => !e.closest('.table-wrap') && e.getBoundingClientRect().right > window.innerWidth + 0.5)
+           .map(e => e.tagName + '#' + e.id + '.' + e.className);
+         return {elements: out, page: document.scrollingElement.scrollWidth > window.innerWidth};",
+        json!([]),
+    )
+}
+
+/// The rows of a dashboard table as text (closed `<details>` too).
+fn table_rows(browser: &Browser, id: &str) -> Vec<String> {
+    let v = browser.script(
+        "return [...document.querySelectorAll(`#tabel-${arguments[0]} tbody tr`)]
+           .map(tr => [...tr.cells].map(td => td.textContent).join(' | '))",
+        json!([id]),
+    );
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+/// The SVG of a panel's chart at `size` (wide or narrow), decoded from its image.
+fn chart_svg(browser: &Browser, panel: &str, size: &str) -> String {
+    browser
+        .script(
+            "const img = document.querySelector(`#panel-${arguments[0]} img.chart.${arguments[1]}`);
+             return img ? decodeURIComponent(img.src.slice(img.src.indexOf(',') + 1)) : ''",
+            json!([panel, size]),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn summary(browser: &Browser, term: &str) -> String {
+    browser
+        .script(
+            "const dt = [...document.querySelectorAll('#ringkasan dt')].find(d => d.textContent === arguments[0]);
+             return dt ? dt.nextElementSibling.textContent : ''",
+            json!([term]),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// axe-core's findings with every dashboard table open (closed `<details>` are not checked).
+fn violations_with_tables_open(browser: &Browser) -> Vec<String> {
+    let toggle = "document.querySelectorAll('details').forEach(d => d.open = arguments[0])";
+    browser.script(toggle, json!([true]));
+    let problems = accessibility_violations(browser);
+    browser.script(toggle, json!([false]));
+    problems
+}
+
+/// Waits until the dashboard shows `questions` questions in its summary.
+fn wait_summary(browser: &Browser, questions: &str) {
+    browser.wait_until(&format!("{questions} questions in the summary"), || {
+        (summary(browser, "Pertanyaan") == questions).then_some(())
+    });
+}
+
+#[test]
+fn supervisor_reads_the_dashboard_at_desktop_and_phone_width() {
+    // four known days ending yesterday (tests/common/seed.rs): 14 questions, feedback, gaps
+    let a = haipedia::stats::today_wib() - time::Duration::days(4);
+    let site = common::mini_site(Some(TOKEN), |config| {
+        common::seed::seed(&config.server.database, a)
+    });
+    let day = |i: i64| haipedia::stats::day_string(a + time::Duration::days(i));
+
+    // the editors' page links the dashboard
+    let b = Browser::open(DESKTOP.0, DESKTOP.1);
+    b.goto(&format!("{}/admin", site.base));
+    b.wait_for("#token");
+    b.press(&format!("{TOKEN}{}", key::ENTER));
+    b.wait_for("#panel");
+    b.click(
+        &b.find("a[href='/admin/dashboard']")
+            .expect("a link to the dashboard"),
+    );
+
+    // the token is kept in the tab: the dashboard opens on the last 7 days (x0 and x1 inside)
+    b.wait_for("#ringkasan");
+    wait_summary(&b, "16");
+    assert_eq!(value(&b, &b.find("#periode").unwrap()), "7");
+    assert_eq!(value(&b, &b.find("#sampai").unwrap()), day(4));
+
+    // the seeded period A..D
+    b.goto(&format!(
+        "{}/admin/dashboard?from={}&to={}",
+        site.base,
+        day(0),
+        day(3)
+    ));
+    wait_summary(&b, "14");
+    assert_eq!(summary(&b, "Dijawab langsung"), "50%");
+    assert_eq!(summary(&b, "Dieskalasi"), "28,6%");
+    assert_eq!(summary(&b, "Umpan balik membantu"), "75%");
+    assert_eq!(summary(&b, "Generasi baru"), "2");
+    let status = b.text(&b.find("#periode-status").unwrap());
+    assert!(
+        status.starts_with(&format!(
+            "{} sampai {} (WIB), semua kanal: 14 pertanyaan",
+            day(0),
+            day(3)
+        )),
+        "{status}"
+    );
+
+    // tables behind the charts
+    assert_eq!(
+        table_rows(&b, "decisions"),
+        vec![
+            format!("{} | 8 | 4 | 1 | 1 | 2", day(0)),
+            format!("{} | 4 | 2 | 1 | 0 | 1", day(1)),
+            format!("{} | 0 | 0 | 0 | 0 | 0", day(2)),
+            format!("{} | 2 | 1 | 0 | 0 | 1", day(3)),
+        ]
+    );
+    assert_eq!(
+        table_rows(&b, "latency")[0],
+        format!("{} | 8 | 30,0 | 70,0", day(0))
+    );
+    assert_eq!(
+        table_rows(&b, "latency")[2],
+        format!("{} | 0 | – | –", day(2))
+    );
+    let shares = table_rows(&b, "shares");
+    assert!(
+        shares[0].starts_with(&format!("{} | 50,0% | 25,0% | 8 (", day(0))),
+        "{shares:?}"
+    );
+    assert!(shares[1].contains("| 9 ("), "{shares:?}");
+    assert_eq!(table_rows(&b, "ratings")[4], "5 Sangat Puas | 2 | 28,6%");
+    assert_eq!(
+        table_rows(&b, "categories")[0],
+        "TIK.2 Layanan Pengelolaan User | 5 | 4 | 0 | 0 | 1 | 80,0%"
+    );
+    assert_eq!(
+        table_rows(&b, "categories")[1],
+        "(tanpa kategori) | 4 | 1 | 0 | 1 | 2 | 25,0%"
+    );
+    let reliability = table_rows(&b, "reliability");
+    assert_eq!(reliability[2], "0,80–0,85 | 2 | 0,83 | 2 | 2 | 100,0%");
+    let gaps = table_rows(&b, "gaps");
+    assert!(
+        gaps[0].contains("paspor") && gaps[0].ends_with("| 3 | 4"),
+        "{gaps:?}"
+    );
+    assert!(
+        gaps.iter().any(|g| g.contains("[NIK]"))
+            && !gaps.iter().any(|g| g.contains("3174012345678901")),
+        "{gaps:?}"
+    );
+    let page = b.script("return document.body.innerHTML", json!([]));
+    assert!(
+        !page.to_string().contains("3174012345678901")
+            && !page.to_string().contains("budi@example.com")
+    );
+    assert!(
+        b.find("#panel-gaps a[href='/admin#celah']").is_some(),
+        "the gap list is linked"
+    );
+
+    // charts: every image loaded, at desktop size, with a text alternative; bars and marks drawn
+    let charts = b.script(
+        "return [...document.querySelectorAll('img.chart.wide')].map(i =>
+           [i.complete && i.naturalWidth > 0, getComputedStyle(i).display !== 'none', i.alt.length > 20])",
+        json!([]),
+    );
+    assert_eq!(charts.as_array().map(Vec::len), Some(8), "{charts}");
+    assert!(
+        charts
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c == &json!([true, true, true])),
+        "{charts}"
+    );
+    let bars = chart_svg(&b, "decisions", "wide");
+    let fills = |svg: &str, color: &str| svg.matches(&format!("fill=\"{color}\"")).count();
+    assert_eq!(
+        [
+            fills(&bars, "#009E73"),
+            fills(&bars, "#E69F00"),
+            fills(&bars, "#56B4E9"),
+            fills(&bars, "#D55E00")
+        ],
+        [3, 2, 1, 3],
+        "answered on A, B, D; clarified on A, B; routed on A; escalated on A, B, D"
+    );
+    let shares_svg = chart_svg(&b, "shares", "wide");
+    let marked = |svg: &str, g: &str| svg.contains(&format!(">\n{g}\n</text>"));
+    assert!(
+        marked(&shares_svg, "G8") && marked(&shares_svg, "G9"),
+        "switches marked"
+    );
+    assert!(marked(&chart_svg(&b, "latency", "narrow"), "G9"));
+    let legend = texts(&b, "#panel-decisions .legend li");
+    assert_eq!(
+        legend,
+        ["Dijawab", "Klarifikasi", "Dialihkan ke menu", "Dieskalasi"]
+    );
+
+    // accessibility with every table open, then the desktop screenshot
+    let problems = violations_with_tables_open(&b);
+    assert!(
+        problems.is_empty(),
+        "dashboard at desktop width: {problems:#?}"
+    );
+    screenshot(&b, "dashboard-desktop");
+
+    // one channel
+    select(&b, "#kanal", "web");
+    wait_summary(&b, "2");
+    assert!(b.url().contains("channel=web"), "{}", b.url());
+
+    // a CSV of one table, downloaded with the token
+    b.click(&b.find("#panel-decisions button.csv").unwrap());
+    let said = b.wait_until("CSV downloaded", || {
+        let t = b.text(&b.find("#panel-decisions .csv-status")?);
+        (!t.is_empty()).then_some(t)
+    });
+    assert_eq!(
+        said,
+        format!(
+            "CSV diunduh: haipedia-decisions-{}-{}-web.csv",
+            day(0),
+            day(3)
+        )
+    );
+
+    // a period the API refuses: the field is marked, the message names it
+    select(&b, "#kanal", "");
+    wait_summary(&b, "14");
+    b.script(
+        "document.getElementById('dari').value = arguments[0];
+         document.getElementById('sampai').value = arguments[1];",
+        json!([day(3), day(0)]),
+    );
+    b.click(&b.find("#tampilkan").unwrap());
+    let refused = b.wait_until("refused", || {
+        let t = b.text(&b.find("#periode-status")?);
+        t.starts_with("Tidak dapat").then_some(t)
+    });
+    assert!(refused.contains("from:"), "{refused}");
+    assert_eq!(
+        b.property(&b.find("#dari").unwrap(), "ariaInvalid"),
+        json!("true")
+    );
+
+    // phone width: the phone-sized charts, no sideways scrolling, no violations
+    select(&b, "#periode", "30");
+    wait_summary(&b, "16");
+    b.resize(SMALL_PHONE.0, SMALL_PHONE.1);
+    let shown = b.script(
+        "return [...document.querySelectorAll('img.chart')].filter(i => getComputedStyle(i).display !== 'none')
+           .map(i => i.classList.contains('narrow') && i.getBoundingClientRect().right <= window.innerWidth)",
+        json!([]),
+    );
+    let debug = b.script(
+        "return [window.innerWidth, ...[...document.querySelectorAll('img.chart')].filter(i => getComputedStyle(i).display !== 'none')
+           .map(i => i.className + ' ' + i.getBoundingClientRect().width + ' ' + i.getBoundingClientRect().right)]",
+        json!([]),
+    );
+    assert_eq!(
+        shown,
+        json!(vec![true; 8]),
+        "phone-sized charts that fit: {debug}"
+    );
+    let overflow = dashboard_overflow(&b);
+    assert_eq!(
+        overflow,
+        json!({"elements": [], "page": false}),
+        "no sideways scrolling at phone width"
+    );
+    let problems = violations_with_tables_open(&b);
+    assert!(
+        problems.is_empty(),
+        "dashboard at phone width: {problems:#?}"
+    );
+    screenshot(&b, "dashboard-phone");
+    b.script(
+        "document.getElementById('panel-shares').scrollIntoView()",
+        json!([]),
+    );
+    screenshot(&b, "dashboard-phone-shares");
+
+    // logging out asks for the token again
+    b.script("window.scrollTo(0, 0)", json!([]));
+    b.click(&b.find("#keluar").unwrap());
+    b.wait_for("#token");
+    let problems = accessibility_violations(&b);
+    assert!(problems.is_empty(), "dashboard login: {problems:#?}");
 }

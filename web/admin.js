@@ -2,31 +2,12 @@
 // and entries: find, edit with a WhatsApp preview, save (409 shows both versions), retire, history and undo.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
-const TOKEN_KEY = "haipedia-admin-token";
+// shared with the dashboard (session.js): $, api, wib, showLogin, guard, startSession
 const POLL_MS = 250;
 const STAGE = {
   loading: "membaca korpus", embedding: "membuat embedding", writing: "menulis indeks",
   switching: "mengaktifkan generasi", done: "selesai",
 };
-
-class Unauthorized extends Error {}
-
-async function api(method, path, payload) {
-  const token = sessionStorage.getItem(TOKEN_KEY) || "";
-  const init = { method, headers: { Authorization: "Bearer " + token } };
-  if (payload !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(payload);
-  }
-  const r = await fetch(path, init);
-  const body = await r.json().catch(() => ({}));
-  if (r.status === 401) throw new Unauthorized("Token salah atau kedaluwarsa.");
-  if (r.status === 403 && body.error && body.error.code === "admin_disabled") {
-    throw new Unauthorized("Halaman editor dimatikan: server berjalan tanpa token editor.");
-  }
-  return { status: r.status, body };
-}
 
 function fact(dl, term, value) {
   const dt = document.createElement("dt");
@@ -34,27 +15,6 @@ function fact(dl, term, value) {
   const dd = document.createElement("dd");
   dd.textContent = value;
   dl.append(dt, dd);
-}
-
-// An RFC 3339 UTC time as Jakarta time, e.g. "28/11/2026 23.50.58 WIB".
-function wib(utc) {
-  const d = new Date(utc);
-  if (isNaN(d)) return utc;
-  return d.toLocaleString("id-ID", { timeZone: "Asia/Jakarta" }) + " WIB";
-}
-
-function showLogin(message) {
-  sessionStorage.removeItem(TOKEN_KEY);
-  $("panel").hidden = true;
-  $("masuk").hidden = false;
-  $("masuk-status").textContent = message || "";
-  $("token").value = "";
-  $("token").focus();
-}
-
-function guard(e) {
-  if (e instanceof Unauthorized) showLogin(e.message);
-  else throw e;
 }
 
 async function loadStatus() {
@@ -498,12 +458,6 @@ async function enter() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  $("masuk-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    sessionStorage.setItem(TOKEN_KEY, $("token").value.trim());
-    enter();
-  });
-  $("keluar").addEventListener("click", () => showLogin("Anda sudah keluar."));
   $("reindex").addEventListener("click", reindex);
   $("rollback").addEventListener("click", rollback);
   $("entri-cari-form").addEventListener("submit", (e) => { e.preventDefault(); findEntries().catch(guard); });
@@ -523,6 +477,5 @@ document.addEventListener("DOMContentLoaded", () => {
     editing.version = conflict ? conflict.version : null;
     saveEntry().catch(guard);
   });
-  if (sessionStorage.getItem(TOKEN_KEY)) enter();
-  else $("token").focus();
+  startSession(enter);
 });

@@ -1,7 +1,7 @@
 // HAIPEDIA editors' page, from a gap to an answer: the unanswered groups, each answered in two
 // clicks (add the question to an entry picked by search-as-you-type, or start a new FAQ and save
 // it), the groups already handled with their entry, and the FAQ drafts agents proposed.
-// Uses api, $, wib, guard, newEntry and openEntry from admin.js (loaded first).
+// Uses api, $, wib and guard from session.js, newEntry and openEntry from admin.js (loaded first).
 "use strict";
 
 // What the entry form answers when it was opened from a gap group or a draft, or null.

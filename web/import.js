@@ -1,6 +1,6 @@
 // HAIPEDIA editors' page, importing a document: send the file, show the entries the import would
-// write, then send it again to write them. Uses $, TOKEN_KEY, Unauthorized, guard and findEntries
-// from admin.js (loaded first).
+// write, then send it again to write them. Uses $, TOKEN_KEY, Unauthorized and guard from
+// session.js, findEntries from admin.js (loaded first).
 "use strict";
 
 const IMPORT_ACTION = {

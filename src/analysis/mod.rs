@@ -45,9 +45,11 @@ impl Ablation {
                 "synonyms" => off.synonyms = true,
                 "stopwords" => off.stopwords = true,
                 "stemming" => off.stemming = true,
-                other => return Err(format!(
+                other => {
+                    return Err(format!(
                     "'{other}' is not an analysis rule: use slang, synonyms, stopwords, stemming"
-                )),
+                ))
+                }
             }
         }
         Ok(off)

@@ -27,10 +27,22 @@ impl Channel {
 
     /// Parses a channel name (none: WhatsApp); an unknown name is an error, not silently WhatsApp.
     pub fn parse(s: Option<&str>) -> Result<Channel, UnknownChannel> {
-        match s.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-            None | Some("whatsapp" | "wa") => Ok(Channel::WhatsApp),
-            Some("web" | "portal" | "agent") => Ok(Channel::Web),
-            Some(other) => Err(UnknownChannel(other.to_string())),
+        Ok(match Channel::name(s)? {
+            "whatsapp" => Channel::WhatsApp,
+            _ => Channel::Web,
+        })
+    }
+
+    /// The name of the channel `s` names, one of [`Channel::NAMES`] (none: whatsapp; "wa" is
+    /// whatsapp): what questions are recorded and reported under.
+    pub fn name(s: Option<&str>) -> Result<&'static str, UnknownChannel> {
+        let given = s.map(|s| s.trim().to_ascii_lowercase());
+        match given.as_deref() {
+            None | Some("wa") => Ok("whatsapp"),
+            Some(name) => Channel::NAMES
+                .into_iter()
+                .find(|n| *n == name)
+                .ok_or_else(|| UnknownChannel(name.to_string())),
         }
     }
 }

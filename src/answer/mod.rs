@@ -43,6 +43,26 @@ pub enum Decision {
     Route,
 }
 
+impl Decision {
+    /// Every decision, in the order reports show them.
+    pub const ALL: [Decision; 4] = [
+        Decision::Answer,
+        Decision::Clarify,
+        Decision::Route,
+        Decision::Escalate,
+    ];
+
+    /// The lowercase name (as serialised and stored).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Answer => "answer",
+            Decision::Clarify => "clarify",
+            Decision::Escalate => "escalate",
+            Decision::Route => "route",
+        }
+    }
+}
+
 /// Which signal decided, for the bot's operators ("why did the bot do that?").
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(tag = "signal", rename_all = "snake_case")]

@@ -146,8 +146,7 @@ pub async fn rollback(
             })?;
         let generation = IndexGeneration::open(root, target).map_err(ApiError::internal)?;
         root.set_current(target).map_err(ApiError::internal)?;
-        worker.answerer.prepare(&generation);
-        worker.generation.store(Arc::new(generation));
+        worker.switch_to(generation);
         tracing::info!(from = %before, to = %target, "rolled back");
         worker.changes.record_logged(NewChange {
             who: caller.name,

@@ -46,6 +46,9 @@ use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
         super::admin::reindex_job,
         super::admin::status,
         super::admin::rollback,
+        super::dashboard::stats,
+        super::dashboard::stats_csv,
+        super::dashboard::dashboard,
         super::entries::whoami,
         super::entries::list,
         super::entries::read,
@@ -90,6 +93,21 @@ use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
         crate::reindex::JobState,
         super::admin::AdminStatus,
         super::admin::RollbackResponse,
+        super::dashboard::DashboardView,
+        crate::stats::Stats,
+        crate::stats::Figures,
+        crate::stats::DecisionCounts,
+        crate::stats::FeedbackCounts,
+        crate::stats::Latency,
+        crate::stats::DayStats,
+        crate::stats::GenerationSwitch,
+        crate::stats::TopicCount,
+        crate::stats::GapCount,
+        crate::stats::ConfidenceBin,
+        crate::stats::Panel,
+        crate::stats::charts::ChartView,
+        crate::stats::charts::LegendItem,
+        crate::stats::tables::TableView,
         super::entries::EntryList,
         super::entries::Retired,
         super::entries::WhoAmI,
@@ -163,15 +181,18 @@ pub async fn answer(
     let started = Instant::now();
     let Json(request) = payload?;
     check_question(&request.question)?;
-    let channel = Channel::parse(request.channel.as_deref()).map_err(|e| {
+    let unknown_channel = |e: crate::answer::UnknownChannel| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "unknown_channel",
             e.to_string(),
         )
-    })?;
+    };
+    let channel = Channel::parse(request.channel.as_deref()).map_err(unknown_channel)?;
+    let channel_name = Channel::name(request.channel.as_deref()).map_err(unknown_channel)?;
     let request_id = uuid::Uuid::new_v4().to_string();
     let generation = state.generation.load_full();
+    let generation_number = generation.generation().0;
     let key = (
         generation.generation(),
         channel == Channel::Web,
@@ -198,40 +219,38 @@ pub async fn answer(
                 a
             }
         };
-        let decision = decision_name(answer.decision);
+        let decision = answer.decision.as_str();
         tracing::info!(request_id = %id, decision, confidence = answer.confidence.0,
             question = %for_log(&request.question), "answered");
+        let top = answer.suggestions.first();
+        let category = top.and_then(|s| s.category.clone());
+        let service = category
+            .clone()
+            .filter(|c| crate::catalogue::is_service(c))
+            .or_else(|| answer.escalation.as_ref().and_then(|e| e.service.clone()));
         worker.recorder.question(QuestionRecord {
             request_id: id,
             question: request.question,
-            channel: if channel == Channel::Web {
-                "web"
-            } else {
-                "whatsapp"
-            },
+            channel: channel_name,
             decision,
             confidence: answer.confidence.0,
-            top_id: answer.suggestions.first().map(|s| s.id.clone()),
+            top_id: top.map(|s| s.id.clone()),
+            latency_ms: Some(started.elapsed().as_secs_f64() * 1000.0),
+            generation: Some(generation_number),
+            category,
+            service,
+            asked_at: None,
         });
         Ok(answer)
     })
     .await
     .map_err(join_error)??;
-    state.metrics.decision(decision_name(answer.decision));
+    state.metrics.decision(answer.decision.as_str());
     Ok(Json(AnswerResponse {
         answer,
         request_id,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
     }))
-}
-
-fn decision_name(d: Decision) -> &'static str {
-    match d {
-        Decision::Answer => "answer",
-        Decision::Clarify => "clarify",
-        Decision::Escalate => "escalate",
-        Decision::Route => "route",
-    }
 }
 
 /// Search parameters.

@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod dashboard;
 mod entries;
 mod error;
 mod gaps;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub answerer: Answerer,
     /// Questions and feedback, written by a background thread.
     pub recorder: Recorder,
+    /// The dashboard's figures, read from the same database on a connection of their own.
+    pub stats: crate::stats::StatsReader,
     /// Prometheus metrics.
     pub metrics: Metrics,
     /// Feedback requests per client and minute.
@@ -89,10 +92,13 @@ impl AppState {
         ));
         let size =
             NonZeroUsize::new(config.server.cache_entries.max(1)).unwrap_or(NonZeroUsize::MIN);
+        let recorder = Recorder::start(store, config.server.retention_days);
+        recorder.generation(generation.generation().0);
         AppState {
             generation: ArcSwap::from_pointee(generation),
             answerer,
-            recorder: Recorder::start(store, config.server.retention_days),
+            recorder,
+            stats: crate::stats::StatsReader::new(&config.server.database),
             feedback_limiter: RateLimiter::new(config.server.feedback_per_minute),
             metrics: Metrics::default(),
             cache: Mutex::new(LruCache::new(size)),
@@ -112,10 +118,18 @@ impl AppState {
     ) -> Result<crate::reindex::JobStatus, Box<crate::reindex::JobStatus>> {
         let target = self.clone();
         self.reindexer.start(move |generation| {
-            target.answerer.prepare(&generation);
             tracing::info!(generation = %generation.generation(), "switching to the new generation");
-            target.generation.store(Arc::new(generation));
+            target.switch_to(generation);
         })
+    }
+
+    /// Serves `generation` from now on (after a reindex or a rollback), prepared before the
+    /// switch; the switch is recorded for the dashboard's time axis.
+    pub fn switch_to(&self, generation: IndexGeneration) {
+        self.answerer.prepare(&generation);
+        let number = generation.generation().0;
+        self.generation.store(Arc::new(generation));
+        self.recorder.generation(number);
     }
 
     /// Rebuilds whenever the corpus folder changes (debounced), on a thread of its own.
@@ -152,6 +166,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/admin/reindex/{id}", get(admin::reindex_job))
         .route("/v1/admin/rollback", post(admin::rollback))
         .route("/v1/admin/status", get(admin::status))
+        .route("/v1/admin/stats", get(dashboard::stats))
+        .route("/v1/admin/stats.csv", get(dashboard::stats_csv))
+        .route("/v1/admin/dashboard", get(dashboard::dashboard))
         .merge(entries::routes(&state))
         .merge(gaps::routes())
         .merge(upload::routes(&state))
@@ -161,6 +178,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/openapi.json", get(handlers::openapi))
         .route("/", get(pages::search_page))
         .route("/admin", get(pages::admin_page))
+        .route("/admin/dashboard", get(pages::dashboard_page))
         .route("/assets/{name}", get(pages::asset))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)

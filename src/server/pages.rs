@@ -1,4 +1,5 @@
-//! The agents' search page (`/`) and the editors' page (`/admin`), embedded in the binary.
+//! The agents' search page (`/`), the editors' page (`/admin`) and the supervisors' dashboard
+//! (`/admin/dashboard`), embedded in the binary.
 
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -25,18 +26,29 @@ const ADMIN: Asset = Asset {
     body: include_str!("../../web/admin.html"),
 };
 
-/// Style and scripts under `/assets/`.
+const DASHBOARD: Asset = Asset {
+    name: "dashboard.html",
+    content_type: "text/html; charset=utf-8",
+    body: include_str!("../../web/dashboard.html"),
+};
+
 const ADMIN_OFF: Asset = Asset {
     name: "admin-off.html",
     content_type: "text/html; charset=utf-8",
     body: include_str!("../../web/admin-off.html"),
 };
 
+/// Style and scripts under `/assets/`.
 const ASSETS: &[Asset] = &[
     Asset {
         name: "style.css",
         content_type: "text/css; charset=utf-8",
         body: include_str!("../../web/style.css"),
+    },
+    Asset {
+        name: "session.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../web/session.js"),
     },
     Asset {
         name: "search.js",
@@ -57,6 +69,11 @@ const ASSETS: &[Asset] = &[
         name: "import.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../web/import.js"),
+    },
+    Asset {
+        name: "dashboard.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../web/dashboard.js"),
     },
 ];
 
@@ -99,11 +116,23 @@ pub async fn search_page() -> Response {
 pub async fn admin_page(
     axum::extract::State(state): axum::extract::State<std::sync::Arc<super::AppState>>,
 ) -> Response {
-    // without any token nobody can sign in: say so at once instead of showing the form
+    editors_only(&state, &ADMIN)
+}
+
+/// The supervisors' dashboard (the same token as the editors' page; the API checks it).
+pub async fn dashboard_page(
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<super::AppState>>,
+) -> Response {
+    editors_only(&state, &DASHBOARD)
+}
+
+/// `page`, or without any token the page saying the editors' pages are off: nobody could sign
+/// in, so that is said at once instead of showing the form.
+fn editors_only(state: &super::AppState, page: &Asset) -> Response {
     if state.tokens.is_empty() {
         serve(&ADMIN_OFF)
     } else {
-        serve(&ADMIN)
+        serve(page)
     }
 }
 
@@ -125,7 +154,7 @@ mod tests {
 
     #[test]
     fn pages_link_only_assets_that_exist() {
-        for page in [&INDEX, &ADMIN, &ADMIN_OFF] {
+        for page in [&INDEX, &ADMIN, &DASHBOARD, &ADMIN_OFF] {
             for part in page.body.split("/assets/").skip(1) {
                 let name = part.split('"').next().unwrap_or_default();
                 assert!(
@@ -139,7 +168,7 @@ mod tests {
 
     #[test]
     fn pages_have_no_inline_script_the_policy_would_block() {
-        for page in [&INDEX, &ADMIN, &ADMIN_OFF] {
+        for page in [&INDEX, &ADMIN, &DASHBOARD, &ADMIN_OFF] {
             assert!(!page.body.contains("<script>"), "{}", page.name);
             assert!(!page.body.contains(" onclick="), "{}", page.name);
         }
