@@ -389,8 +389,9 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes questions (and their feedback) asked before `days` days ago, and gap groups last
-    /// active before then; returns the number of questions deleted.
+    /// Deletes questions (and their feedback) asked before `days` days ago, gap groups last
+    /// active before then and generation switches older than that; returns the number of
+    /// questions deleted.
     pub fn purge_older_than(&mut self, days: u32) -> Result<usize, StoreError> {
         let cutoff = format!("-{days} days");
         let tx = self.conn.unchecked_transaction()?;
@@ -405,6 +406,10 @@ impl Store {
         )?;
         tx.execute(
             "DELETE FROM gap_groups WHERE last_asked < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?1)",
+            params![cutoff],
+        )?;
+        tx.execute(
+            "DELETE FROM generations WHERE started_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?1)",
             params![cutoff],
         )?;
         tx.commit()?;
@@ -1037,7 +1042,24 @@ mod tests {
         drop(store);
         // opening again changes nothing
         let mut store = Store::open(&path, Analyzer::new()).unwrap();
+        store
+            .record_generation_at(3, "2020-01-01T00:00:00Z")
+            .unwrap();
+        store.record_generation(4).unwrap();
         assert_eq!(store.purge_older_than(365).unwrap(), 1);
+        let generations: Vec<i64> = store
+            .conn
+            .prepare("SELECT generation FROM generations")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            generations,
+            vec![4],
+            "switches past the retention go with their questions"
+        );
         assert_eq!(store.question_count().unwrap(), 1);
     }
 }
