@@ -21,7 +21,7 @@ ask: index        ## answer one question as the bot would
 
 run: index        ## set up, build, index the default corpus, show a sample search, serve on 127.0.0.1:8080
 	./target/release/haipedia search "$(QUERY)" --index indexes --limit 3
-	@echo 'serving: agents http://127.0.0.1:8080/ | editors http://127.0.0.1:8080/admin (needs HAIPEDIA_ADMIN_TOKEN)'
+	@echo 'serving: agents http://127.0.0.1:8080/ | editors http://127.0.0.1:8080/admin | supervisors http://127.0.0.1:8080/admin/dashboard (both need HAIPEDIA_ADMIN_TOKEN)'
 	@echo '         curl -s localhost:8080/v1/answer -H "content-type: application/json" -d "{\"question\": \"$(QUERY)\"}"'
 	./target/release/haipedia serve --index indexes
 
