@@ -531,6 +531,16 @@ pub struct Page {
     pub offset: usize,
 }
 
+impl Page {
+    /// The page a request asks for: `limit` 1-500 (default 100), `offset` default 0.
+    pub fn of(limit: Option<usize>, offset: Option<usize>) -> Page {
+        Page {
+            limit: limit.unwrap_or(100).clamp(1, 500),
+            offset: offset.unwrap_or(0),
+        }
+    }
+}
+
 /// How often the store deletes questions past the retention period.
 const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 

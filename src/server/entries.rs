@@ -19,6 +19,7 @@ use crate::changes::Change;
 use crate::config::Role;
 use crate::corpus::{Entry, EntryId, EntryType, Origin};
 use crate::editing::{EditError, EntryFilter, EntryInput, EntrySummary, StoredEntry};
+use crate::feedback::Page;
 
 /// The entry and change-log routes, with the entry body limit.
 pub fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
@@ -115,7 +116,7 @@ pub async fn list(
         category: p.category.filter(|c| !c.is_empty()),
         kind,
     };
-    let (limit, offset) = (p.limit.unwrap_or(100).clamp(1, 500), p.offset.unwrap_or(0));
+    let Page { limit, offset } = Page::of(p.limit, p.offset);
     let worker = state.clone();
     let all = blocking(move || worker.entries.list(&filter).map_err(edit_error)).await?;
     Ok(Json(EntryList {
@@ -277,7 +278,7 @@ pub async fn changes(
 ) -> Result<Json<ChangeList>, ApiError> {
     state.tokens.authorize(&headers, Role::Editor)?;
     let Query(p) = params?;
-    let (limit, offset) = (p.limit.unwrap_or(100).clamp(1, 500), p.offset.unwrap_or(0));
+    let Page { limit, offset } = Page::of(p.limit, p.offset);
     let worker = state.clone();
     let changes = blocking(move || {
         worker

@@ -49,13 +49,6 @@ pub struct UnansweredResponse {
     groups: Vec<GapGroup>,
 }
 
-fn page(limit: Option<usize>, offset: Option<usize>) -> Page {
-    Page {
-        limit: limit.unwrap_or(100).clamp(1, 500),
-        offset: offset.unwrap_or(0),
-    }
-}
-
 /// Escalated and badly rated questions, grouped: the open groups most frequent first, or the
 /// handled ones with the entry that answers them.
 #[utoipa::path(get, path = "/v1/admin/unanswered", security(("bearer" = [])), params(GapParams),
@@ -71,7 +64,7 @@ pub async fn unanswered(
         Some(true) => GapState::Handled,
         _ => GapState::Open,
     };
-    let page = page(p.limit, p.offset);
+    let page = Page::of(p.limit, p.offset);
     let groups = blocking(move || {
         state
             .recorder
@@ -216,7 +209,7 @@ pub async fn drafts(
 ) -> Result<Json<DraftList>, ApiError> {
     state.tokens.authorize(&headers, Role::Editor)?;
     let Query(p) = params?;
-    let page = page(p.limit, p.offset);
+    let page = Page::of(p.limit, p.offset);
     let status = p.status.unwrap_or(DraftStatus::Open);
     let drafts = blocking(move || {
         state
