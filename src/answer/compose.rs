@@ -27,10 +27,15 @@ impl Channel {
 
     /// Parses a channel name (none: WhatsApp); an unknown name is an error, not silently WhatsApp.
     pub fn parse(s: Option<&str>) -> Result<Channel, UnknownChannel> {
-        Ok(match Channel::name(s)? {
+        Channel::name(s).map(Channel::of)
+    }
+
+    /// The channel a name of [`Channel::NAMES`] writes for: WhatsApp, or the web for the others.
+    pub fn of(name: &str) -> Channel {
+        match name {
             "whatsapp" => Channel::WhatsApp,
             _ => Channel::Web,
-        })
+        }
     }
 
     /// The name of the channel `s` names, one of [`Channel::NAMES`] (none: whatsapp; "wa" is

@@ -181,15 +181,14 @@ pub async fn answer(
     let started = Instant::now();
     let Json(request) = payload?;
     check_question(&request.question)?;
-    let unknown_channel = |e: crate::answer::UnknownChannel| {
+    let channel_name = Channel::name(request.channel.as_deref()).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "unknown_channel",
             e.to_string(),
         )
-    };
-    let channel = Channel::parse(request.channel.as_deref()).map_err(unknown_channel)?;
-    let channel_name = Channel::name(request.channel.as_deref()).map_err(unknown_channel)?;
+    })?;
+    let channel = Channel::of(channel_name);
     let request_id = uuid::Uuid::new_v4().to_string();
     let generation = state.generation.load_full();
     let generation_number = generation.generation().0;
