@@ -3,20 +3,6 @@
 mod common;
 
 use std::fs;
-use std::process::Command;
-
-fn haipedia(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_haipedia"))
-        .args(args)
-        .current_dir(common::project())
-        .output()
-        .expect("run haipedia");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn copy_mini() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -29,7 +15,7 @@ fn copy_mini() -> tempfile::TempDir {
 #[test]
 fn check_names_the_corrupt_file_and_line() {
     let corpus = copy_mini();
-    let (code, out, _) = haipedia(&["check", "--corpus", corpus.path().to_str().unwrap()]);
+    let (code, out, _) = common::haipedia(&["check", "--corpus", corpus.path().to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.starts_with("ok: 8 entries"), "{out}");
     let bad = corpus.path().join("rusak.md");
@@ -39,7 +25,7 @@ fn check_names_the_corrupt_file_and_line() {
         "---\nid: jam-layanan\ntitle: Lagi\n---\nisi\n",
     )
     .unwrap();
-    let (code, _, err) = haipedia(&["check", "--corpus", corpus.path().to_str().unwrap()]);
+    let (code, _, err) = common::haipedia(&["check", "--corpus", corpus.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(
         err.contains(&format!("{}:3: invalid front matter", bad.display())),
@@ -63,11 +49,11 @@ fn index_then_search_and_a_corrupt_corpus_keeps_the_old_generation() {
         corpus.path().to_str().unwrap(),
         out.path().to_str().unwrap(),
     );
-    let (code, stdout, stderr) = haipedia(&["index", "--corpus", c, "--out", o]);
+    let (code, stdout, stderr) = common::haipedia(&["index", "--corpus", c, "--out", o]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("built gen-000001"), "{stdout}");
 
-    let (code, stdout, _) = haipedia(&[
+    let (code, stdout, _) = common::haipedia(&[
         "search",
         "cara reset password sakti",
         "--index",
@@ -90,7 +76,7 @@ fn index_then_search_and_a_corrupt_corpus_keeps_the_old_generation() {
          {\"qid\": \"q-2\", \"query\": \"cara reset password sakti\", \"relevant\": [\"jam-layanan\"]}\n",
     )
     .unwrap();
-    let (code, stdout, stderr) = haipedia(&[
+    let (code, stdout, stderr) = common::haipedia(&[
         "eval",
         "--queries",
         labelled.to_str().unwrap(),
@@ -111,7 +97,7 @@ fn index_then_search_and_a_corrupt_corpus_keeps_the_old_generation() {
         "{\"id\": \"x\", \"title\": \"t\"\n",
     )
     .unwrap();
-    let (code, _, stderr) = haipedia(&["index", "--corpus", c, "--out", o]);
+    let (code, _, stderr) = common::haipedia(&["index", "--corpus", c, "--out", o]);
     assert_eq!(code, 1);
     assert!(stderr.contains("rusak.jsonl:1"), "{stderr}");
     assert_eq!(
@@ -120,7 +106,8 @@ fn index_then_search_and_a_corrupt_corpus_keeps_the_old_generation() {
             .trim(),
         "gen-000001"
     );
-    let (code, stdout, _) = haipedia(&["search", "jam layanan", "--index", o, "--limit", "1"]);
+    let (code, stdout, _) =
+        common::haipedia(&["search", "jam layanan", "--index", o, "--limit", "1"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("[jam-layanan]"), "{stdout}");
 }
@@ -128,7 +115,7 @@ fn index_then_search_and_a_corrupt_corpus_keeps_the_old_generation() {
 #[test]
 fn search_without_an_index_says_what_to_do() {
     let empty = tempfile::tempdir().unwrap();
-    let (code, _, err) = haipedia(&[
+    let (code, _, err) = common::haipedia(&[
         "search",
         "apa saja",
         "--index",

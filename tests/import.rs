@@ -7,7 +7,6 @@ mod common;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use haipedia::corpus::Corpus;
 use haipedia::import::{Action, Importer};
@@ -16,19 +15,6 @@ use haipedia::index::{IndexGeneration, IndexRoot};
 /// The SAKTI guides beside the clone (CI lays shared/ there too).
 fn guides() -> PathBuf {
     common::project().join("../shared/data/sakti-juknis")
-}
-
-fn haipedia(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_haipedia"))
-        .args(args)
-        .current_dir(common::project())
-        .output()
-        .expect("run haipedia");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// The text of every `*.md` file in `dir`, by file name.
@@ -57,7 +43,7 @@ fn body(text: &str) -> &str {
 fn sakti_guides_import_into_a_valid_corpus_without_page_furniture() {
     let out = tempfile::tempdir().unwrap();
     let out_dir = out.path().join("sakti");
-    let (code, stdout, stderr) = haipedia(&[
+    let (code, stdout, stderr) = common::haipedia(&[
         "import",
         guides().to_str().unwrap(),
         "--out",
@@ -76,7 +62,8 @@ fn sakti_guides_import_into_a_valid_corpus_without_page_furniture() {
         .entries
         .iter()
         .all(|e| e.category.as_deref() == Some("SAKTI")));
-    let (code, stdout, stderr) = haipedia(&["check", "--corpus", out_dir.to_str().unwrap()]);
+    let (code, stdout, stderr) =
+        common::haipedia(&["check", "--corpus", out_dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
 
     let page_number = regex::Regex::new(r"^\s*-?\s*\d{1,4}\s*-?\s*$").unwrap();
@@ -137,7 +124,7 @@ fn sakti_guides_import_into_a_valid_corpus_without_page_furniture() {
 
     // importing the unchanged folder again changes nothing
     let before = files(&out_dir);
-    let (code, stdout, _) = haipedia(&[
+    let (code, stdout, _) = common::haipedia(&[
         "import",
         guides().to_str().unwrap(),
         "--out",
@@ -392,7 +379,7 @@ fn bad_documents_fail_alone_with_a_clear_error() {
     )
     .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let (code, stdout, stderr) = haipedia(&[
+    let (code, stdout, stderr) = common::haipedia(&[
         "import",
         d.to_str().unwrap(),
         "--out",
@@ -431,7 +418,7 @@ fn bad_documents_fail_alone_with_a_clear_error() {
     assert_eq!(written, vec!["baik.md".to_string()]);
     // an unsupported file named on the command line is an error too
     fs::write(d.join("catatan.doc"), b"x").unwrap();
-    let (code, _, stderr) = haipedia(&[
+    let (code, _, stderr) = common::haipedia(&[
         "import",
         d.join("catatan.doc").to_str().unwrap(),
         "--out",

@@ -138,3 +138,17 @@ pub fn mini_site(token: Option<&str>, adjust: impl FnOnce(&mut Config)) -> MiniS
         tmp,
     }
 }
+
+/// Runs the `haipedia` binary with `args` from the project folder: exit code, stdout, stderr.
+pub fn haipedia(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_haipedia"))
+        .args(args)
+        .current_dir(project())
+        .output()
+        .expect("run haipedia");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
