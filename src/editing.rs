@@ -669,7 +669,7 @@ impl EntryFiles {
 
 /// Refuses ids that are not plain slugs (the file name is made from the id).
 fn check_id(id: &str) -> Result<(), EditError> {
-    if EntryId::is_valid(id) && !id.starts_with('.') && id.len() <= 200 {
+    if EntryId::is_file_name(id) && id.len() <= 200 {
         Ok(())
     } else {
         Err(EditError::InvalidId(id.escape_default().to_string()))

@@ -45,6 +45,12 @@ impl EntryId {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
     }
+
+    /// Whether `id` can name its own file `<id>.md` in a folder: a valid slug that does not start
+    /// with '.' (no hidden file, no `..`).
+    pub fn is_file_name(id: &str) -> bool {
+        EntryId::is_valid(id) && !id.starts_with('.')
+    }
 }
 
 /// Kind of entry: a longer article (cut into passages) or an FAQ (one question, kept whole).

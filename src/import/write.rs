@@ -94,9 +94,7 @@ pub fn render(fields: &Fields<'_>, body: &str) -> String {
 /// the slugs the importer makes: this is the last guard before writing).
 pub fn entry_path(dir: &Path, id: &EntryId) -> Option<PathBuf> {
     let name = format!("{id}.md");
-    let plain = EntryId::is_valid(&id.0)
-        && !id.0.starts_with('.')
-        && Path::new(&name).components().count() == 1;
+    let plain = EntryId::is_file_name(&id.0) && Path::new(&name).components().count() == 1;
     plain.then(|| dir.join(name))
 }
 
