@@ -224,12 +224,14 @@ impl Embedder {
     }
 
     /// Embeds passages (`passage: ` prefix) in batches, calling `progress` with the count done so far.
-    /// Texts are batched by length (less padding), results come back in input order.
+    /// Texts are batched by length (less padding), results come back in input order; with several
+    /// sessions, each works through batches of its own (a build then uses every core however the
+    /// sessions are laid out).
     pub fn embed_passages(
         &self,
         texts: &[String],
         batch_size: usize,
-        progress: &dyn Fn(usize),
+        progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Vec<Vec<f32>>, EmbedError> {
         self.embed_batched("passage: ", texts, batch_size, progress)
     }
@@ -239,22 +241,47 @@ impl Embedder {
         prefix: &str,
         texts: &[String],
         batch_size: usize,
-        progress: &dyn Fn(usize),
+        progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());
+        let batches: Vec<&[usize]> = order.chunks(batch_size.max(1)).collect();
+        let (next, done) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        // each worker takes the next batch until none is left or one fails
+        let work = || -> Result<Vec<(usize, Vec<f32>)>, EmbedError> {
+            let mut mine = Vec::new();
+            while let Some(batch) = batches.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let prefixed: Vec<String> = batch
+                    .iter()
+                    .map(|&i| format!("{prefix}{}", texts[i]))
+                    .collect();
+                mine.extend(batch.iter().copied().zip(self.run(&prefixed, batch_size)?));
+                progress(done.fetch_add(batch.len(), Ordering::Relaxed) + batch.len());
+            }
+            Ok(mine)
+        };
+        let workers = self.sessions.len().min(batches.len()).max(1);
+        let results: Vec<Result<_, EmbedError>> = if workers == 1 {
+            vec![work()]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(EmbedError::Inference("an embedding worker panicked".into()))
+                        })
+                    })
+                    .collect()
+            })
+        };
         let mut out = vec![Vec::new(); texts.len()];
-        let mut done = 0;
-        for batch in order.chunks(batch_size.max(1)) {
-            let prefixed: Vec<String> = batch
-                .iter()
-                .map(|&i| format!("{prefix}{}", texts[i]))
-                .collect();
-            for (&i, v) in batch.iter().zip(self.run(&prefixed, batch_size)?) {
+        for result in results {
+            for (i, v) in result? {
                 out[i] = v;
             }
-            done += batch.len();
-            progress(done);
         }
         Ok(out)
     }

@@ -40,3 +40,31 @@ fn missing_model_gives_one_clear_error() {
     assert!(err.contains("/nonexistent/model"), "{err}");
     assert!(err.contains("setup-model.sh"), "{err}");
 }
+
+#[test]
+fn two_sessions_share_a_build_and_keep_input_order() {
+    let files = ModelFiles::locate(&Config::default());
+    let one = Embedder::load_sessions(&files, 1, 1).expect("model set up");
+    let two = Embedder::load_sessions(&files, 2, 1).expect("model set up");
+    // texts of many lengths, so the length-sorted batches interleave the input order
+    let texts: Vec<String> = (0..23)
+        .map(|i| format!("Petunjuk nomor {i}: {}", "unggah dokumen SPM ".repeat(i % 7 + 1)))
+        .collect();
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    let a = one.embed_passages(&texts, 4, &|_| {}).unwrap();
+    let b = two
+        .embed_passages(&texts, 4, &|done| {
+            seen.fetch_max(done, std::sync::atomic::Ordering::Relaxed);
+        })
+        .unwrap();
+    assert_eq!(seen.into_inner(), texts.len(), "progress reaches the total");
+    assert_eq!(a.len(), b.len());
+    for (i, x) in a.iter().enumerate() {
+        // the same text's vector, and closer to it than to any other text's
+        let nearest = (0..b.len())
+            .max_by(|&j, &k| cosine(x, &b[j]).total_cmp(&cosine(x, &b[k])))
+            .unwrap();
+        assert_eq!(nearest, i);
+        assert!(cosine(x, &b[i]) > 0.999);
+    }
+}
