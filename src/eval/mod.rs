@@ -22,6 +22,10 @@ pub struct LabelledQuery {
     /// Entries that answer it.
     #[serde(default)]
     pub relevant: Vec<EntryId>,
+    /// Those of `relevant` that a blind pooled judgment added to the writer's labels (entries that
+    /// also answer it; `examples/judge_pool.rs`); the writer's own are the others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pooled: Vec<EntryId>,
     /// Routing sets: the bot menu the message asks to perform (2-6), or 0 for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub menu: Option<u8>,
