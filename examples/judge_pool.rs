@@ -36,7 +36,8 @@ fn main() -> anyhow::Result<()> {
             }
             // ordered by a hash of query and id: neither rank nor label shows
             let mut candidates: Vec<String> = pool.into_iter().collect();
-            candidates.sort_by_key(|e| blake3::hash(format!("{:?}:{e}", q.qid).as_bytes()).to_hex());
+            candidates
+                .sort_by_key(|e| blake3::hash(format!("{:?}:{e}", q.qid).as_bytes()).to_hex());
             println!(
                 "{}",
                 serde_json::json!({"set": set.name, "qid": q.qid, "query": q.query, "candidates": candidates})

@@ -48,7 +48,12 @@ fn two_sessions_share_a_build_and_keep_input_order() {
     let two = Embedder::load_sessions(&files, 2, 1).expect("model set up");
     // texts of many lengths, so the length-sorted batches interleave the input order
     let texts: Vec<String> = (0..23)
-        .map(|i| format!("Petunjuk nomor {i}: {}", "unggah dokumen SPM ".repeat(i % 7 + 1)))
+        .map(|i| {
+            format!(
+                "Petunjuk nomor {i}: {}",
+                "unggah dokumen SPM ".repeat(i % 7 + 1)
+            )
+        })
         .collect();
     let seen = std::sync::atomic::AtomicUsize::new(0);
     let a = one.embed_passages(&texts, 4, &|_| {}).unwrap();
