@@ -24,6 +24,25 @@ pub struct Config {
     pub server: ServerConfig,
     /// Editors' access: named tokens and roles, entry saves.
     pub admin: AdminConfig,
+    /// Where questions, feedback, gaps, drafts and the change log are kept.
+    pub store: StoreConfig,
+}
+
+/// The store: SQLite at `server.database` unless a PostgreSQL URL is given (the nodes of a
+/// cluster share one).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `postgres://user:password@host:port/database`; none (the default) = the SQLite file
+    /// `server.database` (env `HAIPEDIA_STORE_URL`).
+    pub url: Option<String>,
+}
+
+impl Config {
+    /// Where the store is, as configured.
+    pub fn store_location(&self) -> Result<crate::store::Location, crate::store::StoreError> {
+        crate::store::Location::of(self.store.url.as_deref(), &self.server.database)
+    }
 }
 
 /// What an editors' token may do; each role may do all a lower one may.
@@ -404,6 +423,9 @@ impl Config {
         if let Some(v) = var("HAIPEDIA_DATABASE") {
             self.server.database = v.into();
         }
+        if let Some(v) = var("HAIPEDIA_STORE_URL").and_then(|v| v.into_string().ok()) {
+            self.store.url = Some(v).filter(|u| !u.trim().is_empty());
+        }
     }
 }
 
@@ -427,6 +449,23 @@ mod tests {
         assert_eq!(config.paths.corpus, PathBuf::from("kb"));
         config.apply_env(|k| (k == "HAIPEDIA_CORPUS").then(|| "other".into()));
         assert_eq!(config.paths.corpus, PathBuf::from("other"));
+    }
+
+    #[test]
+    fn the_store_is_sqlite_unless_a_postgres_url_is_given() {
+        let mut config = Config::default();
+        assert!(matches!(
+            config.store_location().unwrap(),
+            crate::store::Location::Sqlite(_)
+        ));
+        let url = "postgres://app:pw@db:5432/haipedia";
+        config.apply_env(|k| (k == "HAIPEDIA_STORE_URL").then(|| url.into()));
+        assert_eq!(
+            config.store_location().unwrap(),
+            crate::store::Location::Postgres(url.into())
+        );
+        let file: Config = toml::from_str("[store]\nurl = \"mysql://x\"\n").unwrap();
+        assert!(file.store_location().is_err());
     }
 
     #[test]

@@ -14,9 +14,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::{join_error, ApiError, AppState, ErrorBody};
 use crate::answer::{Answer, Channel, Decision, Escalation, Field, Found, Menu, Route, Source};
 use crate::corpus::EntryType;
-use crate::feedback::{FeedbackRecord, GapGroup, QuestionRecord};
 use crate::privacy::for_log;
 use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
+use crate::store::{FeedbackRecord, GapGroup, QuestionRecord};
 
 /// The OpenAPI description, generated from the handlers and types below.
 #[derive(OpenApi)]
@@ -540,7 +540,7 @@ pub async fn feedback(
                 comment: f.comment,
             })
             .map_err(|e| match e {
-                crate::feedback::StoreError::UnknownRequest(id) => ApiError::new(
+                crate::store::StoreError::UnknownRequest(id) => ApiError::new(
                     StatusCode::NOT_FOUND,
                     "unknown_request",
                     format!("no answer with request_id '{id}'"),
@@ -626,7 +626,7 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Health>, 
 pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        state.metrics.render() + &state.recorder.counters().render(state.recorder.backend()),
     )
         .into_response()
 }

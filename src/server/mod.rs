@@ -35,9 +35,9 @@ pub use rate::RateLimiter;
 
 use crate::answer::{Answer, Answerer};
 use crate::config::Config;
-use crate::feedback::{Recorder, Store};
 use crate::index::{BuildOptions, Generation, IndexGeneration, IndexRoot};
 use crate::reindex::Reindexer;
+use crate::store::{Journal, Recorder};
 
 /// Key of the answer cache: generation, channel and the normalised question.
 type CacheKey = (Generation, bool, String);
@@ -73,11 +73,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State serving `generation` with `answerer`, recording into `store`.
+    /// State serving `generation` with `answerer`, recording into `journal`.
     pub fn new(
         generation: IndexGeneration,
         answerer: Answerer,
-        store: Store,
+        journal: Journal,
         changes: crate::changes::ChangeLog,
         drafts: crate::drafts::DraftBox,
         config: Config,
@@ -92,13 +92,17 @@ impl AppState {
         ));
         let size =
             NonZeroUsize::new(config.server.cache_entries.max(1)).unwrap_or(NonZeroUsize::MIN);
-        let recorder = Recorder::start(store, config.server.retention_days);
+        // `build_state` checked the location already; a bad one falls back to the SQLite file
+        let stats_at = config
+            .store_location()
+            .unwrap_or_else(|_| crate::store::Location::Sqlite(config.server.database.clone()));
+        let recorder = Recorder::start(journal, config.server.retention_days);
         recorder.generation(generation.generation().0);
         AppState {
             generation: ArcSwap::from_pointee(generation),
             answerer,
             recorder,
-            stats: crate::stats::StatsReader::new(&config.server.database),
+            stats: crate::stats::StatsReader::at(&stats_at),
             feedback_limiter: RateLimiter::new(config.server.feedback_per_minute),
             metrics: Metrics::default(),
             cache: Mutex::new(LruCache::new(size)),
@@ -346,11 +350,13 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     let searcher = Arc::new(Searcher::new(embedder, config.retrieve.clone()));
     let answerer = Answerer::new(searcher, calibration, config.answer.clone());
     answerer.prepare(&generation);
-    let store = Store::open(&config.server.database, crate::analysis::Analyzer::new())?;
-    let changes = crate::changes::ChangeLog::open(&config.server.database)?;
-    let drafts = crate::drafts::DraftBox::open(&config.server.database)?;
+    let location = config.store_location()?;
+    tracing::info!(store = %location.describe(), "opening the store");
+    let journal = Journal::new(location.open()?, crate::analysis::Analyzer::new())?;
+    let changes = crate::changes::ChangeLog::at(&location)?;
+    let drafts = crate::drafts::DraftBox::at(&location)?;
     Ok(AppState::new(
-        generation, answerer, store, changes, drafts, config,
+        generation, answerer, journal, changes, drafts, config,
     ))
 }
 
