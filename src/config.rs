@@ -26,6 +26,30 @@ pub struct Config {
     pub admin: AdminConfig,
     /// Where questions, feedback, gaps, drafts and the change log are kept.
     pub store: StoreConfig,
+    /// This node's part in a cluster (none: one machine).
+    pub cluster: ClusterConfig,
+}
+
+/// One builder, many readers (see `crate::cluster`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// `single` (default: builds and serves), `builder` or `reader` (env `HAIPEDIA_CLUSTER_ROLE`).
+    pub role: crate::cluster::Role,
+    /// The builder's address, for readers: `http://host:port` (env `HAIPEDIA_CLUSTER_BUILDER`).
+    pub builder: Option<String>,
+    /// How often readers ask the builder for a new generation, in milliseconds.
+    pub poll_ms: u64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            role: crate::cluster::Role::Single,
+            builder: None,
+            poll_ms: 1000,
+        }
+    }
 }
 
 /// The store: SQLite at `server.database` unless a PostgreSQL URL is given (the nodes of a
@@ -422,6 +446,17 @@ impl Config {
         }
         if let Some(v) = var("HAIPEDIA_DATABASE") {
             self.server.database = v.into();
+        }
+        if let Some(v) = var("HAIPEDIA_CLUSTER_ROLE").and_then(|v| v.into_string().ok()) {
+            match crate::cluster::Role::parse(&v) {
+                Some(role) => self.cluster.role = role,
+                None => {
+                    tracing::warn!(value = %v, "HAIPEDIA_CLUSTER_ROLE: not single, builder or reader; ignored")
+                }
+            }
+        }
+        if let Some(v) = var("HAIPEDIA_CLUSTER_BUILDER").and_then(|v| v.into_string().ok()) {
+            self.cluster.builder = Some(v).filter(|u| !u.trim().is_empty());
         }
         if let Some(v) = var("HAIPEDIA_STORE_URL").and_then(|v| v.into_string().ok()) {
             self.store.url = Some(v).filter(|u| !u.trim().is_empty());

@@ -8,6 +8,7 @@ pub mod answer;
 pub mod catalogue;
 pub mod changes;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod corpus;
 pub mod drafts;

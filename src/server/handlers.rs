@@ -56,7 +56,9 @@ use crate::store::{FeedbackRecord, GapGroup, QuestionRecord};
         super::entries::retire,
         super::entries::preview,
         super::entries::changes,
-        super::entries::undo
+        super::entries::undo,
+        super::cluster::generation,
+        super::cluster::file
     ),
     components(schemas(
         AnswerRequest,
@@ -76,6 +78,10 @@ use crate::store::{FeedbackRecord, GapGroup, QuestionRecord};
         Facet,
         FeedbackRequest,
         FeedbackResponse,
+        super::cluster::ClusterView,
+        crate::cluster::FollowerStatus,
+        crate::cluster::Listing,
+        crate::cluster::FileEntry,
         super::gaps::UnansweredResponse,
         super::gaps::Resolution,
         super::gaps::Resolved,
@@ -574,6 +580,8 @@ pub struct Health {
     generation: u64,
     /// Entries in it.
     entries: usize,
+    /// This node's role, and for a reader the builder's generation and the lag.
+    cluster: super::cluster::ClusterView,
 }
 
 /// Liveness.
@@ -584,6 +592,7 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
         status: "ok",
         generation: g.generation().0,
         entries: g.entries.len(),
+        cluster: super::cluster::view(&state),
     })
 }
 
@@ -607,6 +616,7 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Health>, 
             status: "ready",
             generation: g.generation().0,
             entries: g.entries.len(),
+            cluster: super::cluster::view(&state),
         })),
         Ok(()) => Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -7,6 +7,9 @@
 //! when the store is back (tried every [`RETRY_EVERY`]). Feedback given meanwhile is accepted and
 //! waits with the questions. Past the bound new records are dropped. All of it is counted
 //! ([`RecorderCounters`], served on `/metrics`).
+//!
+//! With a shared store (a cluster), feedback may reach one node before the node that answered
+//! has written the question: it is accepted and tried again for [`FEEDBACK_WAIT`].
 
 use std::collections::VecDeque;
 use std::fmt::Write;
@@ -34,6 +37,10 @@ pub const RETRY_EVERY: Duration = Duration::from_secs(1);
 
 /// Questions written in one transaction.
 const BATCH: usize = 512;
+
+/// How long feedback on a request the shared store does not know yet waits for its question: in
+/// a cluster the question may be in another node's queue (or backlog) still.
+pub const FEEDBACK_WAIT: Duration = Duration::from_secs(120);
 
 /// What the recorder thread is asked to do.
 enum Command {
@@ -170,9 +177,57 @@ struct Writer {
     waiting: usize,
     counters: Arc<RecorderCounters>,
     next_retry: Instant,
+    /// Shared store only: feedback whose question is not written yet, with when to give up.
+    early: VecDeque<(Instant, FeedbackRecord)>,
 }
 
 impl Writer {
+    /// Whether feedback on an unknown request may be early rather than wrong: the store is shared
+    /// by nodes whose questions reach it later.
+    fn shared(&self) -> bool {
+        self.journal.backend() != "sqlite"
+    }
+
+    /// Keeps feedback that came before its question (shared store), or says it is unknown.
+    fn early_feedback(&mut self, w: Waiting, e: StoreError) -> Result<(), StoreError> {
+        match (w, e) {
+            (Waiting::Feedback(f), StoreError::UnknownRequest(_)) if self.shared() => {
+                if self.early.len() >= BACKLOG_RECORDS {
+                    self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
+                self.early.push_back((Instant::now() + FEEDBACK_WAIT, f));
+                Ok(())
+            }
+            (_, e) => Err(e),
+        }
+    }
+
+    /// Writes the early feedback whose question has arrived; gives up on what waited too long.
+    fn retry_early(&mut self) {
+        for _ in 0..self.early.len() {
+            let Some((deadline, f)) = self.early.pop_front() else {
+                break;
+            };
+            match self.journal.record_feedback(&f) {
+                Ok(()) => {
+                    self.counters.feedback.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(StoreError::UnknownRequest(_)) if Instant::now() < deadline => {
+                    self.early.push_back((deadline, f));
+                }
+                Err(e) if e.is_outage() => {
+                    self.early.push_back((deadline, f));
+                    break;
+                }
+                Err(e) => {
+                    self.counters.failed.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(error = %e, "feedback on a request no node recorded: dropped");
+                }
+            }
+        }
+    }
+
     /// Writes `w` now, or keeps it when the store is unreachable (or others already wait).
     /// Returns the error of a write the store refused.
     fn write(&mut self, w: Waiting) -> Result<(), StoreError> {
@@ -189,7 +244,8 @@ impl Writer {
                 self.keep(w);
                 Ok(())
             }
-            other => other,
+            Err(e) => self.early_feedback(w, e),
+            Ok(()) => Ok(()),
         }
     }
 
@@ -258,10 +314,15 @@ impl Writer {
                     break;
                 }
                 Err(e) => {
-                    self.counters
-                        .failed
-                        .fetch_add(w.records() as u64, Ordering::Relaxed);
-                    tracing::error!(error = %e, records = w.records(), "a waiting record was refused by the store");
+                    let records = w.records();
+                    if let Err(e) = self.early_feedback(w, e) {
+                        self.counters
+                            .failed
+                            .fetch_add(records as u64, Ordering::Relaxed);
+                        tracing::error!(error = %e, records, "a waiting record was refused by the store");
+                    }
+                    self.waiting -= records;
+                    continue;
                 }
             }
             self.waiting -= w.records();
@@ -307,6 +368,7 @@ impl Recorder {
             waiting: 0,
             counters: counters.clone(),
             next_retry: Instant::now(),
+            early: VecDeque::new(),
         };
         std::thread::Builder::new()
             .name("haipedia-store".into())
@@ -404,6 +466,7 @@ impl Recorder {
 fn run(writer: &mut Writer, rx: &mpsc::Receiver<Command>, retention_days: u32) {
     let mut pending: Option<Command> = None;
     let mut next_purge = Instant::now();
+    let mut next_early = Instant::now();
     loop {
         if Instant::now() >= next_purge {
             match writer.journal.purge_older_than(retention_days) {
@@ -416,10 +479,14 @@ fn run(writer: &mut Writer, rx: &mpsc::Receiver<Command>, retention_days: u32) {
         if !writer.backlog.is_empty() {
             writer.retry();
         }
+        if !writer.early.is_empty() && Instant::now() >= next_early {
+            writer.retry_early();
+            next_early = Instant::now() + RETRY_EVERY;
+        }
         let cmd = match pending.take() {
             Some(c) => c,
             None => {
-                let wait = if writer.backlog.is_empty() {
+                let wait = if writer.backlog.is_empty() && writer.early.is_empty() {
                     PURGE_EVERY
                 } else {
                     RETRY_EVERY
@@ -476,10 +543,12 @@ fn run(writer: &mut Writer, rx: &mpsc::Receiver<Command>, retention_days: u32) {
             Command::Close(reply) => {
                 writer.next_retry = Instant::now();
                 writer.retry();
-                if writer.waiting > 0 {
+                writer.retry_early();
+                if writer.waiting > 0 || !writer.early.is_empty() {
                     tracing::error!(
-                        records = writer.waiting,
-                        "stopping while the store is unreachable: waiting records are lost"
+                        records = writer.waiting + writer.early.len(),
+                        "stopping with records not written (store unreachable, or feedback \
+                         before its question): they are lost"
                     );
                 }
                 let _ = reply.send(writer.journal.checkpoint());
