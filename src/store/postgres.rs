@@ -65,8 +65,21 @@ impl Conn {
     }
 
     /// Runs `f` on the connection, connecting first when there is none; an error that means the
-    /// connection is gone drops it and is [`StoreError::Unavailable`].
-    pub fn run<T>(
+    /// connection is gone drops it and is [`StoreError::Unavailable`]. Called from an async task
+    /// (an editor's request), it runs on a thread of its own: the synchronous client drives its
+    /// own runtime, which cannot start inside another.
+    pub fn run<T: Send>(
+        &mut self,
+        f: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send,
+    ) -> Result<T, StoreError> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return self.run_here(f);
+        }
+        let joined = std::thread::scope(|s| s.spawn(|| self.run_here(f)).join());
+        joined.unwrap_or_else(|_| Err(self.unavailable("the store call panicked")))
+    }
+
+    fn run_here<T>(
         &mut self,
         f: impl FnOnce(&mut Client) -> Result<T, postgres::Error>,
     ) -> Result<T, StoreError> {
