@@ -1,5 +1,5 @@
 //! The SQL behind the figures: one range scan of a covering index per aggregate (the indexes are
-//! made by `crate::feedback`'s migration), GROUP BY in index order, summed up here.
+//! made by `crate::store`'s migrations), GROUP BY in index order, summed up here.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
