@@ -18,6 +18,10 @@ const GROUPS_IN_MEMORY: usize = 5_000;
 /// Other phrasings kept per gap group.
 const EXAMPLES_PER_GROUP: usize = 5;
 
+/// How long the groups in memory are trusted with a shared store, where other nodes add groups
+/// too: after this they are read again before the next write.
+const SHARED_GROUPS_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Questions and feedback over one backend (one caller at a time: the recorder's thread).
 pub struct Journal {
     store: Box<dyn Store>,
@@ -27,6 +31,8 @@ pub struct Journal {
     /// A transaction failed after the groups in memory changed: read them again before the next
     /// write.
     stale: bool,
+    /// When the groups were read.
+    loaded_at: std::time::Instant,
 }
 
 /// Recently active gap groups, found by the terms they share with a new question: a new gap
@@ -119,6 +125,7 @@ impl Journal {
             analyzer,
             groups: GapIndex::default(),
             stale: true,
+            loaded_at: std::time::Instant::now(),
         };
         journal.fresh_groups()?;
         journal.backfill_gaps()?;
@@ -130,9 +137,12 @@ impl Journal {
         self.store.name()
     }
 
-    /// Reads the term sets of the most recently active groups when they may be out of date.
+    /// Reads the term sets of the most recently active groups when they may be out of date
+    /// (after a failed write; with a shared store, also when other nodes may have added some).
     fn fresh_groups(&mut self) -> Result<(), StoreError> {
-        if !self.stale {
+        let shared = self.store.name() != "sqlite";
+        let expired = shared && self.loaded_at.elapsed() > SHARED_GROUPS_FOR;
+        if !(self.stale || expired) {
             return Ok(());
         }
         let rows = self.store.recent_groups(GROUPS_IN_MEMORY)?;
@@ -148,6 +158,7 @@ impl Journal {
             self.groups.touch(row.id, terms);
         }
         self.stale = false;
+        self.loaded_at = std::time::Instant::now();
         Ok(())
     }
 
