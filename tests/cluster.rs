@@ -594,6 +594,66 @@ fn three_nodes_behind_haproxy_publish_lose_a_reader_and_the_store_and_fail_nothi
     drop(lb);
 }
 
+/// A reader checks every file it fetches against the builder's list: a file changed on the
+/// builder's disk after it was listed is refused, and nothing of the download is left behind.
+#[test]
+fn a_reader_refuses_a_file_that_does_not_match_the_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let http = http();
+    let mut builder = Node::new(
+        "builder",
+        tmp.path().join("builder"),
+        vec![("HAIPEDIA_CLUSTER_ROLE", "builder".into())],
+    );
+    common::build(
+        &common::mini_corpus(),
+        &IndexRoot::new(builder.dir.join("indexes")),
+    );
+    builder.start();
+    builder.wait_ready(&http);
+
+    // a good fetch: the same files, byte for byte
+    let fine = IndexRoot::new(tmp.path().join("fine"));
+    let generation = haipedia::cluster::fetch_generation(&builder.base(), &fine).unwrap();
+    assert_eq!(fine.current().unwrap(), Some(generation));
+    let theirs =
+        haipedia::cluster::listing_of(&IndexRoot::new(builder.dir.join("indexes")), generation)
+            .unwrap();
+    assert_eq!(
+        haipedia::cluster::listing_of(&fine, generation).unwrap(),
+        theirs
+    );
+
+    // the listing is made once per generation; a file changed after that no longer matches it
+    let manifest = IndexRoot::new(builder.dir.join("indexes"))
+        .generation_dir(generation)
+        .join("manifest.json");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push(' ');
+    std::fs::write(&manifest, text).unwrap();
+    let other = IndexRoot::new(tmp.path().join("other"));
+    let err = haipedia::cluster::fetch_generation(&builder.base(), &other).unwrap_err();
+    assert!(
+        matches!(err, haipedia::cluster::ClusterError::Mismatch { ref path, .. } if path == "manifest.json"),
+        "{err}"
+    );
+    assert_eq!(other.current().unwrap(), None);
+    assert!(other.generations().unwrap().is_empty());
+    let left: Vec<_> = std::fs::read_dir(other.dir()).unwrap().flatten().collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // the builder lists nothing outside its generation
+    let r = http
+        .get(format!(
+            "{}/v1/cluster/files/{}/..%2FCURRENT",
+            builder.base(),
+            generation.0
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
 #[test]
 fn the_templated_unit_verifies() {
     // the env file is the operator's: its absence on this machine is expected
