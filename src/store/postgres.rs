@@ -1,7 +1,7 @@
 //! The shared backend: PostgreSQL, which every node of a cluster writes to (`[store] url` or
 //! `HAIPEDIA_STORE_URL`). The synchronous client (`postgres`), since the store is written by a
-//! thread of its own; the schema is refinery's versioned migrations in `migrations/`, applied at
-//! start under an advisory lock (nodes starting together migrate once).
+//! thread of its own; the schema is refinery's versioned migrations in `migrations/postgres/`,
+//! applied at start under an advisory lock (nodes starting together migrate once).
 //!
 //! A connection that fails is dropped and made again at the next call, so the server outlives a
 //! PostgreSQL restart; while it is down, calls fail with [`StoreError::Unavailable`] and the
@@ -18,7 +18,7 @@ use super::{
 };
 
 mod embedded {
-    refinery::embed_migrations!("src/store/migrations");
+    refinery::embed_migrations!("src/store/migrations/postgres");
 }
 
 /// Advisory lock key held while migrating ("HAIP" in ASCII).

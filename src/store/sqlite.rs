@@ -1,5 +1,6 @@
 //! The embedded backend: one SQLite file beside the server (the one-machine default). Its schema
-//! is brought up to date at open by checks that also upgrade files written by older versions.
+//! is refinery's versioned migrations in `migrations/sqlite/`, applied at open; a file written
+//! before versioned migrations is first brought to version 1 by the checks of [`upgrade`].
 
 use std::path::Path;
 
@@ -19,9 +20,12 @@ pub(crate) fn open_with(path: &Path, schema: &str) -> rusqlite::Result<Connectio
     Ok(conn)
 }
 
-const SCHEMA: &str = "
-PRAGMA journal_mode = WAL;
-PRAGMA synchronous = NORMAL;
+mod embedded {
+    refinery::embed_migrations!("src/store/migrations/sqlite");
+}
+
+/// The tables of the first versions (before any column was added): the start of [`upgrade`].
+const FIRST_TABLES: &str = "
 CREATE TABLE IF NOT EXISTS questions (
     request_id TEXT PRIMARY KEY,
     asked_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
@@ -65,10 +69,18 @@ impl SqliteStore {
                 source,
             })?;
         }
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(SCHEMA)?;
-        migrate(&conn)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+        if has_table(&conn, "questions")? && !has_table(&conn, "refinery_schema_history")? {
+            upgrade(&conn)?;
+        }
+        embedded::migrations::runner()
+            .run(&mut conn)
+            .map_err(|e| StoreError::Migration {
+                at: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
         Ok(SqliteStore { conn })
     }
 }
@@ -337,6 +349,13 @@ fn gap_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GapGroup> {
     })
 }
 
+/// Whether the database has `table`.
+fn has_table(conn: &Connection, table: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1")?
+        .exists([table])?)
+}
+
 /// Whether `table` has `column`.
 fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, StoreError> {
     Ok(conn
@@ -344,8 +363,10 @@ fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, Stor
         .exists(params![table, column])?)
 }
 
-/// Brings a database written by an older version up to this schema.
-fn migrate(conn: &Connection) -> Result<(), StoreError> {
+/// Brings a database written before versioned migrations to version 1 (whose migration then
+/// finds everything in place).
+fn upgrade(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(FIRST_TABLES)?;
     if !has_column(conn, "gap_groups", "handled_at")? {
         conn.execute_batch(
             "ALTER TABLE gap_groups ADD COLUMN handled_entry TEXT;
@@ -462,6 +483,15 @@ mod tests {
         assert_eq!(journal.feedback_count().unwrap(), 1);
         drop(journal);
         let conn = Connection::open(&path).unwrap();
+        // brought to version 1, then versioned like a new file
+        let version: i64 = conn
+            .query_row(
+                "SELECT MAX(version) FROM refinery_schema_history",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, 1);
         // the dashboard's columns: feedback copied onto its question, the WIB day computed
         let (helpful, day, latency): (Option<i64>, String, Option<f64>) = conn
             .query_row(

@@ -1,4 +1,4 @@
--- HAIPEDIA's store in PostgreSQL: the tables and columns of the SQLite store (src/store/sqlite.rs),
+-- HAIPEDIA's store in PostgreSQL: the tables and columns of the SQLite store (../sqlite/V1__schema.sql),
 -- in PostgreSQL's types. Times are stored as SQLite stores them (text, UTC, 'YYYY-MM-DDTHH:MM:SSZ'),
 -- so the two sort and compare alike; `day` (the WIB day) and `confidence_bin` are written with
 -- each row (SQLite computes them as virtual columns).
