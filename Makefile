@@ -2,13 +2,16 @@
 CARGO ?= cargo
 QUERY ?= cara reset password sakti
 
-.PHONY: setup browser build index ask run test fuzz-smoke bench load lint clean-models
+.PHONY: setup browser cluster build index ask run test fuzz-smoke bench load lint clean-models
 
 setup:            ## model + ONNX Runtime under .models/ (downloads once, checked by sha256)
 	bash scripts/setup-model.sh
 
 browser:          ## Debian's chromium + chromedriver for the page tests (tests/web.rs), once
 	bash scripts/setup-browser.sh
+
+cluster:          ## Debian's postgresql + haproxy for the store and cluster tests, once (the tests start their own)
+	bash scripts/setup-cluster.sh
 
 build:
 	$(CARGO) build --release
@@ -25,7 +28,7 @@ run: index        ## set up, build, index the default corpus, show a sample sear
 	@echo '         curl -s localhost:8080/v1/answer -H "content-type: application/json" -d "{\"question\": \"$(QUERY)\"}"'
 	./target/release/haipedia serve --index indexes
 
-test: setup browser ## the whole test suite, with the real model and a real browser
+test: setup browser cluster ## the whole test suite, with the real model, a real browser, PostgreSQL and HAProxy
 	$(CARGO) test
 
 fuzz-smoke:       ## every fuzz target for a few seconds from the committed seeds (CI runs it after the tests)

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use haipedia::analysis::Analyzer;
-use haipedia::feedback::{GapState, Page, QuestionRecord, Store};
+use haipedia::store::{GapState, Journal, Page, QuestionRecord};
 
 const QUESTIONS: usize = 1_000_000;
 
@@ -109,9 +109,9 @@ fn record(i: usize) -> QuestionRecord {
 }
 
 /// The database with `QUESTIONS` questions, built once.
-fn store() -> Store {
+fn store() -> Journal {
     let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gaps-1m-v2.sqlite");
-    let mut store = Store::open(&path, Analyzer::new()).expect("store");
+    let mut store = Journal::open(&path, Analyzer::new()).expect("store");
     let have = store.question_count().expect("count");
     for start in (have..QUESTIONS).step_by(10_000) {
         let batch: Vec<QuestionRecord> = (start..(start + 10_000).min(QUESTIONS))

@@ -11,8 +11,8 @@ use std::time::Instant;
 
 use haipedia::analysis::Analyzer;
 use haipedia::catalogue::{GENERAL_CATEGORIES, SERVICES};
-use haipedia::feedback::{FeedbackRecord, QuestionRecord, Store};
 use haipedia::stats::{utc_string, StatsQuery, StatsReader, WIB};
+use haipedia::store::{FeedbackRecord, Journal, QuestionRecord};
 use time::macros::date;
 use time::{Date, Duration, Time};
 
@@ -158,7 +158,7 @@ fn question(i: u64, rng: &mut Rng) -> (QuestionRecord, Option<FeedbackRecord>) {
 /// The database, filled once (kept under target/ for the next run).
 fn database() -> PathBuf {
     let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("stats-1m-v1.sqlite");
-    let mut store = Store::open(&path, Analyzer::new()).expect("store");
+    let mut store = Journal::open(&path, Analyzer::new()).expect("store");
     let have = store.question_count().expect("count") as u64;
     if have < QUESTIONS {
         let started = Instant::now();

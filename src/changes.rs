@@ -1,5 +1,6 @@
 //! The editors' change log: who changed what and when, with the file's text before and after,
-//! in the `changes` table of the server's SQLite database (beside the questions).
+//! in the `changes` table of the server's store (beside the questions: SQLite, or PostgreSQL in a
+//! cluster).
 //!
 //! Entry text is content written by editors and is stored as written in the corpus; the change
 //! log never holds users' questions. Writes are few (one per editor action), so the log keeps its
@@ -8,9 +9,11 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::store::{Db, Location};
 
 /// Change log errors.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +21,9 @@ pub enum ChangeLogError {
     /// SQLite failed.
     #[error("change log database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The store (PostgreSQL) failed or cannot be reached.
+    #[error("change log: {0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// What a change did.
@@ -126,37 +132,65 @@ CREATE INDEX IF NOT EXISTS changes_undoes ON changes(undoes);
 const COLUMNS: &str = "c.id, c.at, c.who, c.action, c.entry, c.path, c.before, c.after, c.undoes, \
      (SELECT MIN(u.id) FROM changes u WHERE u.undoes = c.id)";
 
-/// The change log over one SQLite database.
+/// The change log over one database.
 pub struct ChangeLog {
-    conn: Mutex<Connection>,
+    conn: Mutex<Db>,
 }
 
 impl ChangeLog {
-    /// Opens (creating the table if needed) the change log in the database at `path`.
+    /// Opens (creating the table if needed) the change log in the SQLite database at `path`.
     pub fn open(path: &Path) -> Result<ChangeLog, ChangeLogError> {
+        ChangeLog::at(&Location::Sqlite(path.to_path_buf()))
+    }
+
+    /// The change log in the store at `location` (PostgreSQL: migrated by the journal's open).
+    pub fn at(location: &Location) -> Result<ChangeLog, ChangeLogError> {
         Ok(ChangeLog {
-            conn: Mutex::new(crate::sqlite::open(path, SCHEMA)?),
+            conn: Mutex::new(Db::open(location, SCHEMA)?),
         })
     }
 
     /// Records `change` now; returns it as stored.
     pub fn record(&self, change: NewChange) -> Result<Change, ChangeLogError> {
-        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        conn.execute(
-            "INSERT INTO changes (at, who, action, entry, path, before, after, undoes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                crate::sqlite::now(),
-                change.who,
-                change.action.as_str(),
-                change.entry,
-                change.path,
-                change.before,
-                change.after,
-                change.undoes
-            ],
-        )?;
-        let id = conn.last_insert_rowid();
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let at = crate::store::now_utc();
+        let id = match &mut *conn {
+            Db::Sqlite(conn) => {
+                conn.execute(
+                    "INSERT INTO changes (at, who, action, entry, path, before, after, undoes)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        at,
+                        change.who,
+                        change.action.as_str(),
+                        change.entry,
+                        change.path,
+                        change.before,
+                        change.after,
+                        change.undoes
+                    ],
+                )?;
+                conn.last_insert_rowid()
+            }
+            #[cfg(feature = "postgres")]
+            Db::Postgres(conn) => conn.run(|c| {
+                c.query_one(
+                    "INSERT INTO changes (at, who, action, entry, path, before, after, undoes)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    &[
+                        &at,
+                        &change.who,
+                        &change.action.as_str(),
+                        &change.entry,
+                        &change.path,
+                        &change.before,
+                        &change.after,
+                        &change.undoes,
+                    ],
+                )?
+                .try_get(0)
+            })?,
+        };
         drop(conn);
         Ok(self.get(id)?.unwrap_or_else(|| unreachable_change(id)))
     }
@@ -172,14 +206,26 @@ impl ChangeLog {
 
     /// Change `id`, if recorded.
     pub fn get(&self, id: i64) -> Result<Option<Change>, ChangeLogError> {
-        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM changes c WHERE c.id = ?1"),
-                [id],
-                row,
-            )
-            .optional()?)
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        match &mut *conn {
+            Db::Sqlite(conn) => Ok(conn
+                .query_row(
+                    &format!("SELECT {COLUMNS} FROM changes c WHERE c.id = ?1"),
+                    [id],
+                    row,
+                )
+                .optional()?),
+            #[cfg(feature = "postgres")]
+            Db::Postgres(conn) => {
+                let sql = format!("SELECT {COLUMNS} FROM changes c WHERE c.id = $1");
+                Ok(conn.run(|c| {
+                    c.query_opt(sql.as_str(), &[&id])?
+                        .as_ref()
+                        .map(pg_row)
+                        .transpose()
+                })?)
+            }
+        }
     }
 
     /// Changes newest first, of one entry when `entry` is given.
@@ -189,13 +235,31 @@ impl ChangeLog {
         limit: usize,
         offset: usize,
     ) -> Result<Vec<Change>, ChangeLogError> {
-        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM changes c WHERE (?1 IS NULL OR c.entry = ?1)
-             ORDER BY c.id DESC LIMIT ?2 OFFSET ?3"
-        ))?;
-        let rows = stmt.query_map(params![entry, limit as i64, offset as i64], row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        match &mut *conn {
+            Db::Sqlite(conn) => {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM changes c WHERE (?1 IS NULL OR c.entry = ?1)
+                     ORDER BY c.id DESC LIMIT ?2 OFFSET ?3"
+                ))?;
+                let rows = stmt.query_map(params![entry, limit as i64, offset as i64], row)?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            }
+            #[cfg(feature = "postgres")]
+            Db::Postgres(conn) => {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM changes c WHERE ($1::text IS NULL OR c.entry = $1)
+                     ORDER BY c.id DESC LIMIT $2 OFFSET $3"
+                );
+                let (limit, offset) = (limit as i64, offset as i64);
+                Ok(conn.run(|c| {
+                    c.query(sql.as_str(), &[&entry, &limit, &offset])?
+                        .iter()
+                        .map(pg_row)
+                        .collect()
+                })?)
+            }
+        }
     }
 }
 
@@ -203,7 +267,7 @@ impl ChangeLog {
 fn unreachable_change(id: i64) -> Change {
     Change {
         id,
-        at: crate::sqlite::now(),
+        at: crate::store::now_utc(),
         who: String::new(),
         action: Action::Undo,
         entry: None,
@@ -230,33 +294,20 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Change> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn records_filters_and_links_undos() {
-        let dir = tempfile::tempdir().unwrap();
-        let log = ChangeLog::open(&dir.path().join("db.sqlite")).unwrap();
-        let change = |action, entry: &str, undoes| NewChange {
-            who: "ani".into(),
-            action,
-            entry: Some(entry.into()),
-            path: Some(format!("{entry}.md")),
-            before: None,
-            after: Some("x".into()),
-            undoes,
-        };
-        let a = log.record(change(Action::Create, "a", None)).unwrap();
-        log.record(change(Action::Save, "b", None)).unwrap();
-        let u = log.record(change(Action::Undo, "a", Some(a.id))).unwrap();
-        assert_eq!(log.list(None, 10, 0).unwrap().len(), 3);
-        let of_a = log.list(Some("a"), 10, 0).unwrap();
-        assert_eq!(
-            of_a.iter().map(|c| c.id).collect::<Vec<_>>(),
-            vec![u.id, a.id]
-        );
-        assert_eq!(of_a[1].undone_by, Some(u.id));
-        assert_eq!(log.list(None, 1, 1).unwrap()[0].entry.as_deref(), Some("b"));
-    }
+#[cfg(feature = "postgres")]
+fn pg_row(r: &postgres::Row) -> Result<Change, postgres::Error> {
+    Ok(Change {
+        id: r.try_get(0)?,
+        at: r.try_get(1)?,
+        who: r.try_get(2)?,
+        action: Action::parse(r.try_get(3)?),
+        entry: r.try_get(4)?,
+        path: r.try_get(5)?,
+        before: r.try_get(6)?,
+        after: r.try_get(7)?,
+        undoes: r.try_get(8)?,
+        undone_by: r.try_get(9)?,
+    })
 }
+
+// tested with the other store tables on both backends: tests/store.rs (`change_log`)

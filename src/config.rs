@@ -24,6 +24,49 @@ pub struct Config {
     pub server: ServerConfig,
     /// Editors' access: named tokens and roles, entry saves.
     pub admin: AdminConfig,
+    /// Where questions, feedback, gaps, drafts and the change log are kept.
+    pub store: StoreConfig,
+    /// This node's part in a cluster (none: one machine).
+    pub cluster: ClusterConfig,
+}
+
+/// One builder, many readers (see `crate::cluster`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// `single` (default: builds and serves), `builder` or `reader` (env `HAIPEDIA_CLUSTER_ROLE`).
+    pub role: crate::cluster::Role,
+    /// The builder's address, for readers: `http://host:port` (env `HAIPEDIA_CLUSTER_BUILDER`).
+    pub builder: Option<String>,
+    /// How often readers ask the builder for a new generation, in milliseconds.
+    pub poll_ms: u64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            role: crate::cluster::Role::Single,
+            builder: None,
+            poll_ms: 1000,
+        }
+    }
+}
+
+/// The store: SQLite at `server.database` unless a PostgreSQL URL is given (the nodes of a
+/// cluster share one).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `postgres://user:password@host:port/database`; none (the default) = the SQLite file
+    /// `server.database` (env `HAIPEDIA_STORE_URL`).
+    pub url: Option<String>,
+}
+
+impl Config {
+    /// Where the store is, as configured.
+    pub fn store_location(&self) -> Result<crate::store::Location, crate::store::StoreError> {
+        crate::store::Location::of(self.store.url.as_deref(), &self.server.database)
+    }
 }
 
 /// What an editors' token may do; each role may do all a lower one may.
@@ -404,6 +447,20 @@ impl Config {
         if let Some(v) = var("HAIPEDIA_DATABASE") {
             self.server.database = v.into();
         }
+        if let Some(v) = var("HAIPEDIA_CLUSTER_ROLE").and_then(|v| v.into_string().ok()) {
+            match crate::cluster::Role::parse(&v) {
+                Some(role) => self.cluster.role = role,
+                None => {
+                    tracing::warn!(value = %v, "HAIPEDIA_CLUSTER_ROLE: not single, builder or reader; ignored")
+                }
+            }
+        }
+        if let Some(v) = var("HAIPEDIA_CLUSTER_BUILDER").and_then(|v| v.into_string().ok()) {
+            self.cluster.builder = Some(v).filter(|u| !u.trim().is_empty());
+        }
+        if let Some(v) = var("HAIPEDIA_STORE_URL").and_then(|v| v.into_string().ok()) {
+            self.store.url = Some(v).filter(|u| !u.trim().is_empty());
+        }
     }
 }
 
@@ -427,6 +484,23 @@ mod tests {
         assert_eq!(config.paths.corpus, PathBuf::from("kb"));
         config.apply_env(|k| (k == "HAIPEDIA_CORPUS").then(|| "other".into()));
         assert_eq!(config.paths.corpus, PathBuf::from("other"));
+    }
+
+    #[test]
+    fn the_store_is_sqlite_unless_a_postgres_url_is_given() {
+        let mut config = Config::default();
+        assert!(matches!(
+            config.store_location().unwrap(),
+            crate::store::Location::Sqlite(_)
+        ));
+        let url = "postgres://app:pw@db:5432/haipedia";
+        config.apply_env(|k| (k == "HAIPEDIA_STORE_URL").then(|| url.into()));
+        assert_eq!(
+            config.store_location().unwrap(),
+            crate::store::Location::Postgres(url.into())
+        );
+        let file: Config = toml::from_str("[store]\nurl = \"mysql://x\"\n").unwrap();
+        assert!(file.store_location().is_err());
     }
 
     #[test]

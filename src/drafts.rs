@@ -1,14 +1,17 @@
 //! FAQ drafts proposed by agents: a question the bot could not answer with the answer the agent
-//! gave, kept (masked) in the `drafts` table of the server's SQLite database until an editor turns
+//! gave, kept (masked) in the `drafts` table of the server's store (SQLite, or PostgreSQL in a
+//! cluster) until an editor turns
 //! it into an entry or rejects it. A draft is never served: only an entry written from it and
 //! published is.
 
 use std::path::Path;
 use std::sync::Mutex;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::store::{Db, Location};
 
 /// Longest question accepted in a draft, in characters (the agents' search box allows as much).
 pub const MAX_QUESTION_CHARS: usize = 2_000;
@@ -26,6 +29,9 @@ pub enum DraftError {
     /// SQLite failed.
     #[error("drafts database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The store (PostgreSQL) failed or cannot be reached.
+    #[error("drafts: {0}")]
+    Store(#[from] crate::store::StoreError),
     /// A required field is empty.
     #[error("`{field}` is empty")]
     Empty {
@@ -140,20 +146,25 @@ CREATE INDEX IF NOT EXISTS drafts_status ON drafts(status, id);
 const COLUMNS: &str =
     "id, proposed_at, question, answer, request_id, status, entry, handled_by, handled_at";
 
-/// The drafts over one SQLite database.
+/// The drafts over one database.
 pub struct DraftBox {
-    conn: Mutex<Connection>,
+    conn: Mutex<Db>,
 }
 
 impl DraftBox {
-    /// Opens (creating the table if needed) the drafts in the database at `path`.
+    /// Opens (creating the table if needed) the drafts in the SQLite database at `path`.
     pub fn open(path: &Path) -> Result<DraftBox, DraftError> {
+        DraftBox::at(&Location::Sqlite(path.to_path_buf()))
+    }
+
+    /// The drafts in the store at `location` (PostgreSQL: migrated by the journal's open).
+    pub fn at(location: &Location) -> Result<DraftBox, DraftError> {
         Ok(DraftBox {
-            conn: Mutex::new(crate::sqlite::open(path, SCHEMA)?),
+            conn: Mutex::new(Db::open(location, SCHEMA)?),
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    fn conn(&self) -> std::sync::MutexGuard<'_, Db> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -167,34 +178,68 @@ impl DraftBox {
             .map(str::trim)
             .filter(|r| !r.is_empty())
             .map(|r| crate::privacy::mask(&r.chars().take(64).collect::<String>()));
-        let conn = self.conn();
-        let open: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM drafts WHERE status = 'open'",
-            [],
-            |r| r.get(0),
-        )?;
-        if open as usize >= MAX_OPEN_DRAFTS {
-            return Err(DraftError::Full);
-        }
-        conn.execute(
-            "INSERT INTO drafts (proposed_at, question, answer, request_id) VALUES (?1, ?2, ?3, ?4)",
-            params![crate::sqlite::now(), question, answer, request_id],
-        )?;
-        let id = conn.last_insert_rowid();
+        let now = crate::store::now_utc();
+        let mut conn = self.conn();
+        let id = match &mut *conn {
+            Db::Sqlite(conn) => {
+                let open: i64 = conn.query_row(
+                    "SELECT COUNT(*) FROM drafts WHERE status = 'open'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                if open as usize >= MAX_OPEN_DRAFTS {
+                    return Err(DraftError::Full);
+                }
+                conn.execute(
+                    "INSERT INTO drafts (proposed_at, question, answer, request_id) VALUES (?1, ?2, ?3, ?4)",
+                    params![now, question, answer, request_id],
+                )?;
+                conn.last_insert_rowid()
+            }
+            #[cfg(feature = "postgres")]
+            Db::Postgres(conn) => {
+                let open: i64 = conn.run(|c| {
+                    c.query_one("SELECT COUNT(*) FROM drafts WHERE status = 'open'", &[])?
+                        .try_get(0)
+                })?;
+                if open as usize >= MAX_OPEN_DRAFTS {
+                    return Err(DraftError::Full);
+                }
+                conn.run(|c| {
+                    c.query_one(
+                        "INSERT INTO drafts (proposed_at, question, answer, request_id)
+                         VALUES ($1, $2, $3, $4) RETURNING id",
+                        &[&now, &question, &answer, &request_id],
+                    )?
+                    .try_get(0)
+                })?
+            }
+        };
         drop(conn);
         self.get(id)?.ok_or(DraftError::NotFound(id))
     }
 
     /// Draft `id`, if stored.
     pub fn get(&self, id: i64) -> Result<Option<Draft>, DraftError> {
-        Ok(self
-            .conn()
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM drafts WHERE id = ?1"),
-                [id],
-                row,
-            )
-            .optional()?)
+        match &mut *self.conn() {
+            Db::Sqlite(conn) => Ok(conn
+                .query_row(
+                    &format!("SELECT {COLUMNS} FROM drafts WHERE id = ?1"),
+                    [id],
+                    row,
+                )
+                .optional()?),
+            #[cfg(feature = "postgres")]
+            Db::Postgres(conn) => {
+                let sql = format!("SELECT {COLUMNS} FROM drafts WHERE id = $1");
+                Ok(conn.run(|c| {
+                    c.query_opt(sql.as_str(), &[&id])?
+                        .as_ref()
+                        .map(pg_row)
+                        .transpose()
+                })?)
+            }
+        }
     }
 
     /// Drafts with `status`, oldest first (the order editors work through them).
@@ -204,12 +249,29 @@ impl DraftBox {
         limit: usize,
         offset: usize,
     ) -> Result<Vec<Draft>, DraftError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM drafts WHERE status = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"
-        ))?;
-        let rows = stmt.query_map(params![status.as_str(), limit as i64, offset as i64], row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        match &mut *self.conn() {
+            Db::Sqlite(conn) => {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM drafts WHERE status = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"
+                ))?;
+                let rows =
+                    stmt.query_map(params![status.as_str(), limit as i64, offset as i64], row)?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            }
+            #[cfg(feature = "postgres")]
+            Db::Postgres(conn) => {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM drafts WHERE status = $1 ORDER BY id LIMIT $2 OFFSET $3"
+                );
+                let (limit, offset) = (limit as i64, offset as i64);
+                Ok(conn.run(|c| {
+                    c.query(sql.as_str(), &[&status.as_str(), &limit, &offset])?
+                        .iter()
+                        .map(pg_row)
+                        .collect()
+                })?)
+            }
+        }
     }
 
     /// Marks an open draft published as `entry` (or rejected when `entry` is `None`) by `who`.
@@ -218,11 +280,22 @@ impl DraftBox {
             Some(_) => DraftStatus::Published,
             None => DraftStatus::Rejected,
         };
-        let changed = self.conn().execute(
-            "UPDATE drafts SET status = ?2, entry = ?3, handled_by = ?4, handled_at = ?5
-             WHERE id = ?1 AND status = 'open'",
-            params![id, status.as_str(), entry, who, crate::sqlite::now()],
-        )?;
+        let now = crate::store::now_utc();
+        let changed = match &mut *self.conn() {
+            Db::Sqlite(conn) => conn.execute(
+                "UPDATE drafts SET status = ?2, entry = ?3, handled_by = ?4, handled_at = ?5
+                 WHERE id = ?1 AND status = 'open'",
+                params![id, status.as_str(), entry, who, now],
+            )? as u64,
+            #[cfg(feature = "postgres")]
+            Db::Postgres(conn) => conn.run(|c| {
+                c.execute(
+                    "UPDATE drafts SET status = $2, entry = $3, handled_by = $4, handled_at = $5
+                     WHERE id = $1 AND status = 'open'",
+                    &[&id, &status.as_str(), &entry, &who, &now],
+                )
+            })?,
+        };
         let draft = self.get(id)?.ok_or(DraftError::NotFound(id))?;
         if changed == 0 {
             return Err(DraftError::Handled {
@@ -232,6 +305,21 @@ impl DraftBox {
         }
         Ok(draft)
     }
+}
+
+#[cfg(feature = "postgres")]
+fn pg_row(r: &postgres::Row) -> Result<Draft, postgres::Error> {
+    Ok(Draft {
+        id: r.try_get(0)?,
+        proposed_at: r.try_get(1)?,
+        question: r.try_get(2)?,
+        answer: r.try_get(3)?,
+        request_id: r.try_get(4)?,
+        status: DraftStatus::parse(r.try_get(5)?),
+        entry: r.try_get(6)?,
+        handled_by: r.try_get(7)?,
+        handled_at: r.try_get(8)?,
+    })
 }
 
 /// `text` trimmed and masked, or why it cannot be stored.

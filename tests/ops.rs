@@ -190,21 +190,6 @@ fn a_kill_during_saves_never_leaves_a_half_written_entry() {
 
 #[test]
 fn the_systemd_unit_verifies() {
-    // `make test` installs systemd-analyze (scripts/setup-browser.sh)
-    // the unit as shipped, pointed at this build's binary (verify checks that ExecStart exists)
-    let unit = std::fs::read_to_string(common::project().join("deploy/haipedia.service")).unwrap();
-    let unit = unit.replace("/usr/local/bin/haipedia", env!("CARGO_BIN_EXE_haipedia"));
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("haipedia.service");
-    std::fs::write(&path, unit).unwrap();
-    let out = Command::new("systemd-analyze")
-        .args(["verify", "--man=no"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let said =
-        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
-    // verify also reports on units it pulls in from the host; only lines about ours count
-    let ours: Vec<&str> = said.lines().filter(|l| l.contains("haipedia")).collect();
-    assert!(ours.is_empty(), "systemd-analyze verify: {said}");
+    let ours = common::verify_unit("haipedia.service", "haipedia.service");
+    assert!(ours.is_empty(), "systemd-analyze verify: {ours:?}");
 }

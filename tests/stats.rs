@@ -1,4 +1,5 @@
-//! The supervisors' figures (issue 16): the aggregation on a real SQLite store seeded with known
+//! The supervisors' figures (issue 16): the aggregation on a real SQLite store (and a real
+//! PostgreSQL one, the same figures) seeded with known
 //! rows (tests/common/seed.rs), then `/v1/admin/stats`, `stats.csv` and `dashboard` on the real
 //! server: token, validation, the same figures, no personal data.
 
@@ -200,6 +201,40 @@ fn check_period(s: &Stats, a: Date) {
     assert!(close(s.reliability[16].mean_confidence, 0.83));
     assert!(close(s.reliability[18].helpful_rate, 0.0));
     assert_eq!(s.reliability.len(), 20);
+}
+
+/// The same rows in PostgreSQL give the same figures (the store contract, for the dashboard).
+#[test]
+fn figures_of_a_seeded_postgres_store() {
+    let pg = common::postgres::Postgres::start();
+    let location = haipedia::store::Location::Postgres(pg.database());
+    let a = date!(2026 - 03 - 02);
+    let mut journal = haipedia::store::Journal::new(
+        location.open().unwrap(),
+        haipedia::analysis::Analyzer::new(),
+    )
+    .unwrap();
+    seed::seed_journal(&mut journal, a);
+    let reader = StatsReader::at(&location);
+    let s = reader.stats(&query(a, None)).unwrap();
+    check_period(&s, a);
+
+    // and exactly what SQLite gives, channel by channel
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("q.sqlite");
+    seed::seed(&path, a);
+    let sqlite = StatsReader::new(&path);
+    let same = |mut s: Stats| {
+        s.took_ms = 0.0;
+        serde_json::to_value(s).unwrap()
+    };
+    for channel in [None, Some("web"), Some("whatsapp"), Some("agent")] {
+        assert_eq!(
+            same(reader.stats(&query(a, channel)).unwrap()),
+            same(sqlite.stats(&query(a, channel)).unwrap()),
+            "{channel:?}"
+        );
+    }
 }
 
 #[test]

@@ -78,6 +78,8 @@ pub struct AdminStatus {
     generations: Vec<u64>,
     /// The last reindex job, if any.
     last_job: Option<JobStatus>,
+    /// This node's role, generation and (readers) lag behind the builder.
+    cluster: super::cluster::ClusterView,
 }
 
 /// Current generation, corpus counts, generations on disk, last build.
@@ -99,6 +101,7 @@ pub async fn status(
         manifest: state.generation.load().manifest.clone(),
         generations,
         last_job: state.reindexer.last(),
+        cluster: super::cluster::view(&state),
     }))
 }
 

@@ -19,7 +19,7 @@ use crate::changes::Change;
 use crate::config::Role;
 use crate::corpus::{Entry, EntryId, EntryType, Origin};
 use crate::editing::{EditError, EntryFilter, EntryInput, EntrySummary, StoredEntry};
-use crate::feedback::Page;
+use crate::store::Page;
 
 /// The entry and change-log routes, with the entry body limit.
 pub fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {

@@ -19,7 +19,7 @@ use super::{ApiError, AppState};
 use crate::config::Role;
 use crate::drafts::{Draft, DraftError, DraftStatus, NewDraft};
 use crate::editing::StoredEntry;
-use crate::feedback::{GapGroup, GapState, Page};
+use crate::store::{GapGroup, GapState, Page};
 
 /// The gap and draft routes.
 pub fn routes() -> Router<Arc<AppState>> {
@@ -282,7 +282,10 @@ fn draft_error(e: DraftError) -> ApiError {
         DraftError::NotFound(_) => (StatusCode::NOT_FOUND, "unknown_draft"),
         DraftError::Handled { .. } => (StatusCode::CONFLICT, "already_handled"),
         DraftError::Full => (StatusCode::SERVICE_UNAVAILABLE, "drafts_full"),
-        DraftError::Sqlite(_) => return ApiError::internal(e),
+        DraftError::Store(s) if s.is_outage() => {
+            (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
+        }
+        DraftError::Sqlite(_) | DraftError::Store(_) => return ApiError::internal(e),
     };
     ApiError::new(status, code, e.to_string())
 }

@@ -14,9 +14,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::{join_error, ApiError, AppState, ErrorBody};
 use crate::answer::{Answer, Channel, Decision, Escalation, Field, Found, Menu, Route, Source};
 use crate::corpus::EntryType;
-use crate::feedback::{FeedbackRecord, GapGroup, QuestionRecord};
 use crate::privacy::for_log;
 use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
+use crate::store::{FeedbackRecord, GapGroup, QuestionRecord};
 
 /// The OpenAPI description, generated from the handlers and types below.
 #[derive(OpenApi)]
@@ -56,7 +56,9 @@ use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
         super::entries::retire,
         super::entries::preview,
         super::entries::changes,
-        super::entries::undo
+        super::entries::undo,
+        super::cluster::generation,
+        super::cluster::file
     ),
     components(schemas(
         AnswerRequest,
@@ -76,6 +78,10 @@ use crate::retrieve::{SearchRequest, MAX_QUERY_CHARS};
         Facet,
         FeedbackRequest,
         FeedbackResponse,
+        super::cluster::ClusterView,
+        crate::cluster::FollowerStatus,
+        crate::cluster::Listing,
+        crate::cluster::FileEntry,
         super::gaps::UnansweredResponse,
         super::gaps::Resolution,
         super::gaps::Resolved,
@@ -540,7 +546,7 @@ pub async fn feedback(
                 comment: f.comment,
             })
             .map_err(|e| match e {
-                crate::feedback::StoreError::UnknownRequest(id) => ApiError::new(
+                crate::store::StoreError::UnknownRequest(id) => ApiError::new(
                     StatusCode::NOT_FOUND,
                     "unknown_request",
                     format!("no answer with request_id '{id}'"),
@@ -574,6 +580,8 @@ pub struct Health {
     generation: u64,
     /// Entries in it.
     entries: usize,
+    /// This node's role, and for a reader the builder's generation and the lag.
+    cluster: super::cluster::ClusterView,
 }
 
 /// Liveness.
@@ -584,6 +592,7 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
         status: "ok",
         generation: g.generation().0,
         entries: g.entries.len(),
+        cluster: super::cluster::view(&state),
     })
 }
 
@@ -607,6 +616,7 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Health>, 
             status: "ready",
             generation: g.generation().0,
             entries: g.entries.len(),
+            cluster: super::cluster::view(&state),
         })),
         Ok(()) => Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -626,7 +636,7 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Health>, 
 pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        state.metrics.render() + &state.recorder.counters().render(state.recorder.backend()),
     )
         .into_response()
 }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod cluster;
 mod dashboard;
 mod entries;
 mod error;
@@ -35,9 +36,9 @@ pub use rate::RateLimiter;
 
 use crate::answer::{Answer, Answerer};
 use crate::config::Config;
-use crate::feedback::{Recorder, Store};
 use crate::index::{BuildOptions, Generation, IndexGeneration, IndexRoot};
 use crate::reindex::Reindexer;
+use crate::store::{Journal, Recorder};
 
 /// Key of the answer cache: generation, channel and the normalised question.
 type CacheKey = (Generation, bool, String);
@@ -70,14 +71,18 @@ pub struct AppState {
     pub changes: crate::changes::ChangeLog,
     /// FAQ drafts proposed by agents, waiting for editors.
     pub drafts: crate::drafts::DraftBox,
+    /// The builder's listings of its generations, for readers to fetch.
+    pub published: crate::cluster::Published,
+    /// A reader's following of the builder (started with the server).
+    pub follower: std::sync::OnceLock<crate::cluster::Follower>,
 }
 
 impl AppState {
-    /// State serving `generation` with `answerer`, recording into `store`.
+    /// State serving `generation` with `answerer`, recording into `journal`.
     pub fn new(
         generation: IndexGeneration,
         answerer: Answerer,
-        store: Store,
+        journal: Journal,
         changes: crate::changes::ChangeLog,
         drafts: crate::drafts::DraftBox,
         config: Config,
@@ -92,13 +97,17 @@ impl AppState {
         ));
         let size =
             NonZeroUsize::new(config.server.cache_entries.max(1)).unwrap_or(NonZeroUsize::MIN);
-        let recorder = Recorder::start(store, config.server.retention_days);
+        // `build_state` checked the location already; a bad one falls back to the SQLite file
+        let stats_at = config
+            .store_location()
+            .unwrap_or_else(|_| crate::store::Location::Sqlite(config.server.database.clone()));
+        let recorder = Recorder::start(journal, config.server.retention_days);
         recorder.generation(generation.generation().0);
         AppState {
             generation: ArcSwap::from_pointee(generation),
             answerer,
             recorder,
-            stats: crate::stats::StatsReader::new(&config.server.database),
+            stats: crate::stats::StatsReader::at(&stats_at),
             feedback_limiter: RateLimiter::new(config.server.feedback_per_minute),
             metrics: Metrics::default(),
             cache: Mutex::new(LruCache::new(size)),
@@ -107,8 +116,32 @@ impl AppState {
             entries: crate::editing::EntryFiles::new(&config.paths.corpus),
             changes,
             drafts,
+            published: crate::cluster::Published::new(IndexRoot::new(&config.paths.indexes)),
+            follower: std::sync::OnceLock::new(),
             config,
         }
+    }
+
+    /// A reader follows the builder from now on (see `crate::cluster`).
+    fn follow_builder(self: &Arc<Self>) {
+        let Some(builder) = self.config.cluster.builder.clone() else {
+            tracing::error!(
+                "a reader without [cluster] builder: it serves what it has and never updates"
+            );
+            return;
+        };
+        tracing::info!(%builder, "following the builder");
+        let served = self.clone();
+        let target = self.clone();
+        let follower = crate::cluster::Follower::start(
+            builder,
+            IndexRoot::new(&self.config.paths.indexes),
+            self.config.paths.keep_generations,
+            std::time::Duration::from_millis(self.config.cluster.poll_ms.max(100)),
+            move || served.generation.load().generation(),
+            move |generation| target.switch_to(generation),
+        );
+        let _ = self.follower.set(follower);
     }
 
     /// Starts a reindex of the corpus folder that switches this server to the new generation when
@@ -169,6 +202,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/admin/stats", get(dashboard::stats))
         .route("/v1/admin/stats.csv", get(dashboard::stats_csv))
         .route("/v1/admin/dashboard", get(dashboard::dashboard))
+        .route("/v1/cluster/generation", get(cluster::generation))
+        .route("/v1/cluster/files/{generation}/{*path}", get(cluster::file))
         .merge(entries::routes(&state))
         .merge(gaps::routes())
         .merge(upload::routes(&state))
@@ -212,7 +247,13 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         0
     }
     .max(state.config.server.max_body_bytes);
-    let mut response = if announced.is_some_and(|n| n > max as u64) {
+    // a reader builds and edits nothing: the builder does (haproxy sends editors there)
+    let reader_write = state.config.cluster.role == crate::cluster::Role::Reader
+        && path.starts_with("/v1/admin/")
+        && request.method() != axum::http::Method::GET;
+    let mut response = if reader_write {
+        cluster::not_the_builder(&state).into_response()
+    } else if announced.is_some_and(|n| n > max as u64) {
         ApiError::body_too_large().into_response()
     } else {
         next.run(request).await
@@ -283,8 +324,10 @@ pub async fn serve_on(
     state: Arc<AppState>,
 ) -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, generation = %state.generation.load().generation(), "serving");
-    if state.config.server.watch {
-        state.watch_corpus()?;
+    match state.config.cluster.role {
+        crate::cluster::Role::Reader => state.follow_builder(),
+        _ if state.config.server.watch => state.watch_corpus()?,
+        _ => {}
     }
     let limits = listener::Limits::of(&state.config.server);
     listener::serve(listener, router(state.clone()), limits, stop_signal()).await?;
@@ -329,6 +372,9 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     use crate::embed::Embedder;
     use crate::retrieve::Searcher;
     let root = IndexRoot::new(&config.paths.indexes);
+    if config.cluster.role == crate::cluster::Role::Reader && root.current()?.is_none() {
+        first_generation(&config, &root)?;
+    }
     for stale in root.remove_stale_staging() {
         tracing::warn!(folder = %stale, "removed a half-written generation left by an interrupted build");
     }
@@ -346,12 +392,35 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     let searcher = Arc::new(Searcher::new(embedder, config.retrieve.clone()));
     let answerer = Answerer::new(searcher, calibration, config.answer.clone());
     answerer.prepare(&generation);
-    let store = Store::open(&config.server.database, crate::analysis::Analyzer::new())?;
-    let changes = crate::changes::ChangeLog::open(&config.server.database)?;
-    let drafts = crate::drafts::DraftBox::open(&config.server.database)?;
+    let location = config.store_location()?;
+    tracing::info!(store = %location.describe(), "opening the store");
+    let journal = Journal::new(location.open()?, crate::analysis::Analyzer::new())?;
+    let changes = crate::changes::ChangeLog::at(&location)?;
+    let drafts = crate::drafts::DraftBox::at(&location)?;
     Ok(AppState::new(
-        generation, answerer, store, changes, drafts, config,
+        generation, answerer, journal, changes, drafts, config,
     ))
+}
+
+/// A new reader's first generation, fetched from the builder (tried for a minute).
+fn first_generation(config: &Config, root: &IndexRoot) -> anyhow::Result<()> {
+    let builder = config.cluster.builder.as_deref().ok_or_else(|| {
+        anyhow::anyhow!("a reader needs [cluster] builder (HAIPEDIA_CLUSTER_BUILDER)")
+    })?;
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match crate::cluster::fetch_generation(builder, root) {
+            Ok(g) => {
+                tracing::info!(generation = %g, %builder, "fetched the first generation from the builder");
+                return Ok(());
+            }
+            Err(e) if Instant::now() < deadline => {
+                tracing::warn!(error = %e, "waiting for the builder");
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Status used when a blocking task itself failed (panicked or was cancelled).

@@ -3,14 +3,17 @@
 //! categories asked about, the most frequent unanswered groups, a reliability picture of the
 //! direct answers' confidence, and latency percentiles.
 //!
-//! Everything is aggregated by SQLite from the masked question store (`crate::feedback` keeps the
-//! columns and indexes; this module only reads, on a connection of its own): each aggregate is a
+//! Everything is aggregated by the database from the masked question store (`crate::store` keeps
+//! the columns and indexes; this module only reads, on a connection of its own; SQLite in
+//! `query.rs`, PostgreSQL in `postgres.rs`, the same sums for both): each aggregate is a
 //! range scan of one covering index in the order its GROUP BY needs, so a year of traffic (about a
 //! million questions) is summed without sorting or reading the table. `tables` turns the figures
 //! into the tables and CSV files behind each chart, `charts` draws the charts as SVG (plotters).
 
 pub mod charts;
 mod period;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod query;
 mod report;
 pub mod tables;

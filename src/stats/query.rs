@@ -1,5 +1,5 @@
 //! The SQL behind the figures: one range scan of a covering index per aggregate (the indexes are
-//! made by `crate::feedback`'s migration), GROUP BY in index order, summed up here.
+//! made by `crate::store`'s migrations), GROUP BY in index order, summed up here.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +13,7 @@ use super::{
     ConfidenceBin, DayStats, DecisionCounts, FeedbackCounts, Figures, GapCount, GenerationSwitch,
     Latency, Stats, TopicCount, CONFIDENCE_BINS, TIMEZONE,
 };
+use crate::store::Location;
 
 /// Services and categories listed.
 pub const TOP_TOPICS: usize = 10;
@@ -24,7 +25,7 @@ pub const TOP_GAPS: usize = 10;
 #[derive(Debug, thiserror::Error)]
 pub enum StatsError {
     /// SQLite failed (or the database lacks the dashboard's indexes: open it with
-    /// `feedback::Store::open` once to migrate it).
+    /// `store::Journal::open` once to migrate it).
     #[error("database {path}: {source}")]
     Sqlite {
         /// The database file.
@@ -32,71 +33,267 @@ pub enum StatsError {
         /// The SQLite error.
         source: rusqlite::Error,
     },
+    /// The store (PostgreSQL) failed or cannot be reached.
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
-/// Reads the figures from the question database on a read-only connection of its own (so the
-/// writer thread never waits for a report), one report at a time.
+/// Where the figures are read from.
+enum Source {
+    Sqlite {
+        path: PathBuf,
+        conn: Mutex<Option<Connection>>,
+    },
+    #[cfg(feature = "postgres")]
+    Postgres {
+        url: String,
+        conn: Mutex<Option<Box<crate::store::postgres::Conn>>>,
+    },
+}
+
+/// Reads the figures from the question database on a connection of its own (so the writer
+/// thread never waits for a report), one report at a time.
 pub struct StatsReader {
-    path: PathBuf,
-    conn: Mutex<Option<Connection>>,
+    source: Source,
 }
 
 impl StatsReader {
-    /// A reader of the database at `path` (opened on first use).
+    /// A reader of the SQLite database at `path` (opened on first use).
     pub fn new(path: &Path) -> StatsReader {
         StatsReader {
-            path: path.to_path_buf(),
-            conn: Mutex::new(None),
+            source: Source::Sqlite {
+                path: path.to_path_buf(),
+                conn: Mutex::new(None),
+            },
+        }
+    }
+
+    /// A reader of the store at `location` (connected on first use).
+    pub fn at(location: &Location) -> StatsReader {
+        match location {
+            Location::Sqlite(path) => StatsReader::new(path),
+            #[cfg(feature = "postgres")]
+            Location::Postgres(url) => StatsReader {
+                source: Source::Postgres {
+                    url: url.clone(),
+                    conn: Mutex::new(None),
+                },
+            },
+            // `Location::of` refuses PostgreSQL URLs in a build without it
+            #[cfg(not(feature = "postgres"))]
+            Location::Postgres(_) => StatsReader::new(Path::new("")),
         }
     }
 
     /// The figures of `query`.
     pub fn stats(&self, query: &StatsQuery) -> Result<Stats, StatsError> {
         let started = Instant::now();
-        let mut slot = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let result = (|| {
-            let conn = match slot.take() {
-                Some(c) => c,
-                None => Connection::open_with_flags(
-                    &self.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?,
-            };
-            let stats = compute(&conn, query);
-            // a connection that failed is dropped, the next report opens a new one
-            if stats.is_ok() {
-                *slot = Some(conn);
+        let stats = match &self.source {
+            Source::Sqlite { path, conn } => {
+                let mut slot = conn.lock().unwrap_or_else(|p| p.into_inner());
+                let result = (|| {
+                    let conn = match slot.take() {
+                        Some(c) => c,
+                        None => Connection::open_with_flags(
+                            path,
+                            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                        )?,
+                    };
+                    let stats = compute(&conn, query);
+                    // a connection that failed is dropped, the next report opens a new one
+                    if stats.is_ok() {
+                        *slot = Some(conn);
+                    }
+                    stats
+                })();
+                result.map_err(|source| StatsError::Sqlite {
+                    path: path.display().to_string(),
+                    source,
+                })?
             }
-            stats
-        })();
-        result
-            .map(|mut s| {
-                s.took_ms = started.elapsed().as_secs_f64() * 1000.0;
-                s
+            #[cfg(feature = "postgres")]
+            Source::Postgres { url, conn } => {
+                let mut slot = conn.lock().unwrap_or_else(|p| p.into_inner());
+                let conn = match slot.as_mut() {
+                    Some(c) => c,
+                    None => slot.insert(Box::new(crate::store::postgres::Conn::connect(url)?)),
+                };
+                super::postgres::compute(conn, query)?
+            }
+        };
+        Ok(Stats {
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            ..stats
+        })
+    }
+}
+
+/// The figures of one report while they are read: rows from either backend are added here in
+/// the order their queries give them, then [`Sums::finish`] makes the report.
+pub(super) struct Sums<'q> {
+    query: &'q StatsQuery,
+    days: Vec<String>,
+    slot: HashMap<String, usize>,
+    decisions: Vec<DecisionCounts>,
+    feedback: Vec<FeedbackCounts>,
+    bins: Vec<BinSums>,
+    latency: Vec<Option<Latency>>,
+    services: HashMap<String, DecisionCounts>,
+    categories: HashMap<String, DecisionCounts>,
+}
+
+/// One group of the decisions query: day, decision, confidence bin, helpful, rating, count and
+/// sum of confidence.
+pub(super) type DecisionRow<'a> = (
+    &'a str,
+    &'a str,
+    Option<i64>,
+    Option<bool>,
+    Option<i64>,
+    u64,
+    f64,
+);
+
+impl<'q> Sums<'q> {
+    /// Empty sums over the days of `query`.
+    pub(super) fn new(query: &'q StatsQuery) -> Sums<'q> {
+        let days: Vec<String> = query.days().map(day_string).collect();
+        let slot = days
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.clone(), i))
+            .collect();
+        let n = days.len();
+        Sums {
+            query,
+            days,
+            slot,
+            decisions: vec![DecisionCounts::default(); n],
+            feedback: vec![FeedbackCounts::default(); n],
+            bins: vec![BinSums::default(); CONFIDENCE_BINS],
+            latency: vec![None; n],
+            services: HashMap::new(),
+            categories: HashMap::new(),
+        }
+    }
+
+    /// The first and last day (`YYYY-MM-DD`, WIB) and the channel, the queries' parameters.
+    pub(super) fn bounds(&self) -> (String, String, Option<&'q str>) {
+        (
+            day_string(self.query.from),
+            day_string(self.query.to),
+            self.query.channel,
+        )
+    }
+
+    /// Adds one group of questions by day, decision, bin and feedback.
+    pub(super) fn decision(&mut self, row: DecisionRow<'_>) {
+        let (day, decision, bin, helpful, rating, n, confidence) = row;
+        let Some(&i) = self.slot.get(day) else {
+            return;
+        };
+        self.decisions[i].add(decision, n);
+        if let Some(helpful) = helpful {
+            self.feedback[i].given += n;
+            self.feedback[i].helpful += if helpful { n } else { 0 };
+        }
+        if let Some(r) = rating.filter(|r| (1..=5).contains(r)) {
+            self.feedback[i].ratings[r as usize - 1] += n;
+        }
+        if decision == "answer" {
+            let b = &mut self.bins[bin.unwrap_or(0).clamp(0, CONFIDENCE_BINS as i64 - 1) as usize];
+            b.answers += n;
+            b.confidence += confidence;
+            if let Some(helpful) = helpful {
+                b.rated += n;
+                b.helpful += if helpful { n } else { 0 };
+            }
+        }
+    }
+
+    /// Sets the latency of `day` from its `n` timed answers, `nth(offset)` reading the value at
+    /// an offset in ascending order.
+    pub(super) fn latency<E>(
+        &mut self,
+        day: &str,
+        n: u64,
+        mut nth: impl FnMut(i64) -> Result<f64, E>,
+    ) -> Result<(), E> {
+        let Some(&i) = self.slot.get(day) else {
+            return Ok(());
+        };
+        let mut at = |p: f64| nth(nearest_rank(p, n as usize).saturating_sub(1) as i64);
+        self.latency[i] = Some(Latency {
+            measured: n,
+            p50_ms: at(0.50)?,
+            p99_ms: at(0.99)?,
+        });
+        Ok(())
+    }
+
+    /// Adds `n` questions of a category (and service) with `decision`.
+    pub(super) fn topic(&mut self, category: &str, service: Option<&str>, decision: &str, n: u64) {
+        add_topic(&mut self.categories, category, decision, n);
+        if let Some(service) = service {
+            add_topic(&mut self.services, service, decision, n);
+        }
+    }
+
+    /// The report, with the gap groups and generation switches read apart.
+    pub(super) fn finish(self, gaps: Vec<GapCount>, generations: Vec<GenerationSwitch>) -> Stats {
+        let mut total_decisions = DecisionCounts::default();
+        let mut total_feedback = FeedbackCounts::default();
+        let (decisions, feedback, latency) = (&self.decisions, &self.feedback, &self.latency);
+        let days = self
+            .days
+            .into_iter()
+            .enumerate()
+            .map(|(i, day)| {
+                total_decisions.merge(&decisions[i]);
+                total_feedback.merge(&feedback[i]);
+                DayStats {
+                    day,
+                    figures: Figures::of(decisions[i], feedback[i]),
+                    latency: latency[i],
+                }
             })
-            .map_err(|source| StatsError::Sqlite {
-                path: self.path.display().to_string(),
-                source,
-            })
+            .collect();
+        Stats {
+            from: day_string(self.query.from),
+            to: day_string(self.query.to),
+            channel: self.query.channel.map(str::to_string),
+            timezone: TIMEZONE.to_string(),
+            totals: Figures::of(total_decisions, total_feedback),
+            days,
+            generations,
+            services: top(self.services),
+            categories: top(self.categories),
+            gaps,
+            reliability: self
+                .bins
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b.bin(i))
+                .collect(),
+            took_ms: 0.0,
+        }
+    }
+}
+
+/// A generation switch as stored: the number and when (UTC).
+pub(super) fn switch(generation: i64, at: String) -> GenerationSwitch {
+    GenerationSwitch {
+        generation: generation as u64,
+        day: super::wib_string(&at).chars().take(10).collect(),
+        at,
     }
 }
 
 /// Every aggregate of `query`, in one read transaction (one snapshot of the database).
 fn compute(conn: &Connection, query: &StatsQuery) -> rusqlite::Result<Stats> {
     let tx = conn.unchecked_transaction()?;
-    let from = day_string(query.from);
-    let to = day_string(query.to);
-    let days: Vec<String> = query.days().map(day_string).collect();
-    let slot: HashMap<&str, usize> = days
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.as_str(), i))
-        .collect();
-    let channel = query.channel;
-
-    let mut decisions = vec![DecisionCounts::default(); days.len()];
-    let mut feedback = vec![FeedbackCounts::default(); days.len()];
-    let mut bins = vec![BinSums::default(); CONFIDENCE_BINS];
+    let mut sums = Sums::new(query);
+    let (from, to, channel) = sums.bounds();
     {
         let mut stmt = tx.prepare_cached(
             "SELECT day, decision, confidence_bin, helpful, rating, count(*), total(confidence)
@@ -106,37 +303,20 @@ fn compute(conn: &Connection, query: &StatsQuery) -> rusqlite::Result<Stats> {
         )?;
         let mut rows = stmt.query(params![from, to, channel])?;
         while let Some(r) = rows.next()? {
-            let Some(&i) = slot.get(r.get_ref(0)?.as_str()?) else {
-                continue;
-            };
-            let decision = r.get_ref(1)?.as_str()?;
-            let bin: Option<i64> = r.get(2)?;
-            let helpful: Option<bool> = r.get(3)?;
-            let rating: Option<i64> = r.get(4)?;
-            let n = r.get::<_, i64>(5)? as u64;
-            decisions[i].add(decision, n);
-            if let Some(helpful) = helpful {
-                feedback[i].given += n;
-                feedback[i].helpful += if helpful { n } else { 0 };
-            }
-            if let Some(r) = rating.filter(|r| (1..=5).contains(r)) {
-                feedback[i].ratings[r as usize - 1] += n;
-            }
-            if decision == "answer" {
-                let b = &mut bins[bin.unwrap_or(0).clamp(0, CONFIDENCE_BINS as i64 - 1) as usize];
-                b.answers += n;
-                b.confidence += r.get::<_, f64>(6)?;
-                if let Some(helpful) = helpful {
-                    b.rated += n;
-                    b.helpful += if helpful { n } else { 0 };
-                }
-            }
+            sums.decision((
+                r.get_ref(0)?.as_str()?,
+                r.get_ref(1)?.as_str()?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get::<_, i64>(5)? as u64,
+                r.get(6)?,
+            ));
         }
     }
 
     // latency: the timed answers per day, then the two ranks of each day read from the index
     // (SQLite steps over the entries before them; nothing is sorted or copied out)
-    let mut latency: Vec<Option<Latency>> = vec![None; days.len()];
     {
         let timed: Vec<(String, i64)> = {
             let mut stmt = tx.prepare_cached(
@@ -155,23 +335,12 @@ fn compute(conn: &Connection, query: &StatsQuery) -> rusqlite::Result<Stats> {
              ORDER BY latency_ms LIMIT 1 OFFSET ?3",
         )?;
         for (day, n) in timed {
-            let Some(&i) = slot.get(day.as_str()) else {
-                continue;
-            };
-            let mut at = |p: f64| -> rusqlite::Result<f64> {
-                let offset = nearest_rank(p, n as usize).saturating_sub(1) as i64;
+            sums.latency(&day, n as u64, |offset| {
                 nth.query_row(params![day, channel, offset], |r| r.get(0))
-            };
-            latency[i] = Some(Latency {
-                measured: n as u64,
-                p50_ms: at(0.50)?,
-                p99_ms: at(0.99)?,
-            });
+            })?;
         }
     }
 
-    let mut services: HashMap<String, DecisionCounts> = HashMap::new();
-    let mut categories: HashMap<String, DecisionCounts> = HashMap::new();
     {
         let mut stmt = tx.prepare_cached(
             "SELECT category, service, decision, count(*)
@@ -181,14 +350,12 @@ fn compute(conn: &Connection, query: &StatsQuery) -> rusqlite::Result<Stats> {
         )?;
         let mut rows = stmt.query(params![from, to, channel])?;
         while let Some(r) = rows.next()? {
-            let category = r.get_ref(0)?.as_str_or_null()?.unwrap_or_default();
-            let service = r.get_ref(1)?.as_str_or_null()?;
-            let decision = r.get_ref(2)?.as_str()?;
-            let n = r.get::<_, i64>(3)? as u64;
-            add_topic(&mut categories, category, decision, n);
-            if let Some(service) = service {
-                add_topic(&mut services, service, decision, n);
-            }
+            sums.topic(
+                r.get_ref(0)?.as_str_or_null()?.unwrap_or_default(),
+                r.get_ref(1)?.as_str_or_null()?,
+                r.get_ref(2)?.as_str()?,
+                r.get::<_, i64>(3)? as u64,
+            );
         }
     }
 
@@ -219,47 +386,11 @@ fn compute(conn: &Connection, query: &StatsQuery) -> rusqlite::Result<Stats> {
             "SELECT generation, started_at FROM generations
              WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at, rowid",
         )?;
-        let rows = stmt.query_map(params![start, end], |r| {
-            let at: String = r.get(1)?;
-            Ok(GenerationSwitch {
-                generation: r.get::<_, i64>(0)? as u64,
-                day: super::wib_string(&at).chars().take(10).collect(),
-                at,
-            })
-        })?;
+        let rows = stmt.query_map(params![start, end], |r| Ok(switch(r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<Vec<_>, _>>()?
     };
     tx.finish()?;
-
-    let mut total_decisions = DecisionCounts::default();
-    let mut total_feedback = FeedbackCounts::default();
-    let days = days
-        .into_iter()
-        .enumerate()
-        .map(|(i, day)| {
-            total_decisions.merge(&decisions[i]);
-            total_feedback.merge(&feedback[i]);
-            DayStats {
-                day,
-                figures: Figures::of(decisions[i], feedback[i]),
-                latency: latency[i],
-            }
-        })
-        .collect();
-    Ok(Stats {
-        from,
-        to,
-        channel: channel.map(str::to_string),
-        timezone: TIMEZONE.to_string(),
-        totals: Figures::of(total_decisions, total_feedback),
-        days,
-        generations,
-        services: top(services),
-        categories: top(categories),
-        gaps,
-        reliability: bins.iter().enumerate().map(|(i, b)| b.bin(i)).collect(),
-        took_ms: 0.0,
-    })
+    Ok(sums.finish(gaps, generations))
 }
 
 /// Sums of one confidence bin while reading.

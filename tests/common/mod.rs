@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod postgres;
 pub mod seed;
 
 use std::path::{Path, PathBuf};
@@ -151,4 +152,28 @@ pub fn haipedia(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// `systemd-analyze verify` of the unit `deploy/<file>` as shipped (installed as `installed`),
+/// pointed at this build's binary: the lines it says about our unit (none: it verifies).
+/// `make test` installs systemd-analyze (scripts/setup-browser.sh).
+pub fn verify_unit(file: &str, installed: &str) -> Vec<String> {
+    let unit = std::fs::read_to_string(project().join("deploy").join(file)).unwrap();
+    // verify checks that ExecStart exists
+    let unit = unit.replace("/usr/local/bin/haipedia", env!("CARGO_BIN_EXE_haipedia"));
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(installed);
+    std::fs::write(&path, unit).unwrap();
+    let out = std::process::Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    // verify also reports on units it pulls in from the host; only lines about ours count
+    said.lines()
+        .filter(|l| l.contains("haipedia"))
+        .map(str::to_string)
+        .collect()
 }

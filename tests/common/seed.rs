@@ -6,8 +6,8 @@
 use std::path::Path;
 
 use haipedia::analysis::Analyzer;
-use haipedia::feedback::{FeedbackRecord, QuestionRecord, Store};
 use haipedia::stats::{utc_string, WIB};
+use haipedia::store::{FeedbackRecord, Journal, QuestionRecord};
 use time::{Date, Duration, Time};
 
 /// TIK.2, a catalogue service.
@@ -46,6 +46,12 @@ pub fn stored(a: Date, day: i64, (h, m, s): (u8, u8, u8)) -> String {
 
 /// Writes the known rows into the store at `path`, day A being `a`.
 pub fn seed(path: &Path, a: Date) {
+    let mut store = Journal::open(path, Analyzer::new()).expect("store");
+    seed_journal(&mut store, a);
+}
+
+/// Writes the known rows through `store` (any backend), day A being `a`.
+pub fn seed_journal(store: &mut Journal, a: Date) {
     let t = Some(TIK2);
     #[rustfmt::skip]
     let rows: [Row; 16] = [
@@ -71,7 +77,6 @@ pub fn seed(path: &Path, a: Date) {
         // the day after the period, at midnight WIB: not counted
         ("x1", 4, (0, 0, 0), "whatsapp", "escalate", 0.1, Some(1.0), None, None, None, "cara buat paspor dinas"),
     ];
-    let mut store = Store::open(path, Analyzer::new()).expect("store");
     for (
         id,
         day,
