@@ -113,22 +113,6 @@ pub struct Change {
     pub undone_by: Option<i64>,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS changes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    who TEXT NOT NULL,
-    action TEXT NOT NULL,
-    entry TEXT,
-    path TEXT,
-    before TEXT,
-    after TEXT,
-    undoes INTEGER REFERENCES changes(id)
-);
-CREATE INDEX IF NOT EXISTS changes_entry ON changes(entry, id);
-CREATE INDEX IF NOT EXISTS changes_undoes ON changes(undoes);
-";
-
 const COLUMNS: &str = "c.id, c.at, c.who, c.action, c.entry, c.path, c.before, c.after, c.undoes, \
      (SELECT MIN(u.id) FROM changes u WHERE u.undoes = c.id)";
 
@@ -146,7 +130,7 @@ impl ChangeLog {
     /// The change log in the store at `location` (PostgreSQL: migrated by the journal's open).
     pub fn at(location: &Location) -> Result<ChangeLog, ChangeLogError> {
         Ok(ChangeLog {
-            conn: Mutex::new(Db::open(location, SCHEMA)?),
+            conn: Mutex::new(Db::open(location)?),
         })
     }
 

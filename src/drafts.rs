@@ -128,21 +128,6 @@ pub struct Draft {
     pub handled_at: Option<String>,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS drafts (
-    id          INTEGER PRIMARY KEY,
-    proposed_at TEXT NOT NULL,
-    question    TEXT NOT NULL,
-    answer      TEXT NOT NULL,
-    request_id  TEXT,
-    status      TEXT NOT NULL DEFAULT 'open',
-    entry       TEXT,
-    handled_by  TEXT,
-    handled_at  TEXT
-);
-CREATE INDEX IF NOT EXISTS drafts_status ON drafts(status, id);
-";
-
 const COLUMNS: &str =
     "id, proposed_at, question, answer, request_id, status, entry, handled_by, handled_at";
 
@@ -160,7 +145,7 @@ impl DraftBox {
     /// The drafts in the store at `location` (PostgreSQL: migrated by the journal's open).
     pub fn at(location: &Location) -> Result<DraftBox, DraftError> {
         Ok(DraftBox {
-            conn: Mutex::new(Db::open(location, SCHEMA)?),
+            conn: Mutex::new(Db::open(location)?),
         })
     }
 

@@ -215,11 +215,11 @@ pub enum Db {
 }
 
 impl Db {
-    /// A connection to the store at `location`; SQLite applies `sqlite_schema` (PostgreSQL's
-    /// tables come from the migrations the journal applies at start).
-    pub fn open(location: &Location, sqlite_schema: &str) -> Result<Db, StoreError> {
+    /// A connection to the store at `location`; SQLite is migrated as the store's own connection
+    /// is (PostgreSQL's tables come from the migrations the journal applies at start).
+    pub fn open(location: &Location) -> Result<Db, StoreError> {
         match location {
-            Location::Sqlite(path) => Ok(Db::Sqlite(sqlite::open_with(path, sqlite_schema)?)),
+            Location::Sqlite(path) => Ok(Db::Sqlite(sqlite::open_migrated(path)?)),
             #[cfg(feature = "postgres")]
             Location::Postgres(url) => Ok(Db::Postgres(Box::new(postgres::Conn::connect(url)?))),
             #[cfg(not(feature = "postgres"))]

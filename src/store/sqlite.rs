@@ -8,18 +8,6 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{FeedbackRecord, GapGroup, GapState, GroupTerms, Page, QuestionRow, Store, StoreError};
 
-/// Opens the database at `path` (creating its folder if needed) and applies `schema`: the
-/// helper the change log and the drafts share.
-pub(crate) fn open_with(path: &Path, schema: &str) -> rusqlite::Result<Connection> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute_batch(schema)?;
-    Ok(conn)
-}
-
 mod embedded {
     refinery::embed_migrations!("src/store/migrations/sqlite");
 }
@@ -63,26 +51,34 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings it up to this schema.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
-                path: dir.display().to_string(),
-                source,
-            })?;
-        }
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
-        if has_table(&conn, "questions")? && !has_table(&conn, "refinery_schema_history")? {
-            upgrade(&conn)?;
-        }
-        embedded::migrations::runner()
-            .run(&mut conn)
-            .map_err(|e| StoreError::Migration {
-                at: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
-        Ok(SqliteStore { conn })
+        Ok(SqliteStore {
+            conn: open_migrated(path)?,
+        })
     }
+}
+
+/// A connection to the database at `path` (its folder created if needed), migrated to this
+/// version's schema: the store's, and the change log's and the drafts' own connections.
+pub(crate) fn open_migrated(path: &Path) -> Result<Connection, StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+    if has_table(&conn, "questions")? && !has_table(&conn, "refinery_schema_history")? {
+        upgrade(&conn)?;
+    }
+    embedded::migrations::runner()
+        .run(&mut conn)
+        .map_err(|e| StoreError::Migration {
+            at: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    Ok(conn)
 }
 
 impl Store for SqliteStore {
