@@ -2,6 +2,8 @@
 //! terms the chosen entry does not cover (and whether another entry has them): the material the
 //! answerability rules are designed on. Never reads the held-back split.
 //!
+//! `DUMP_SETS=idk-mrc,tydiqa-id` dumps the named sets instead.
+//!
 //! cargo run --release --example decision_dump -- [eval/matrix.toml] > decisions.jsonl
 
 use std::collections::HashSet;
@@ -14,7 +16,14 @@ fn main() -> anyhow::Result<()> {
     let (spec, config, searcher, options) = matrix::tool_setup()?;
     let calibration = Calibration::load(&config.answer.calibration)?;
     let answerer = Answerer::new(Arc::new(searcher), calibration, config.answer.clone());
-    for set in spec.sets.iter().filter(|s| s.decisions.is_some()) {
+    // DUMP_SETS=idk-mrc,tydiqa-id dumps those sets instead (the answerability reading on corpora
+    // the decision rules were not designed on)
+    let named = std::env::var("DUMP_SETS").ok();
+    let wanted = |s: &matrix::SetSpec| match &named {
+        Some(names) => names.split(',').any(|n| n == s.name),
+        None => s.decisions.is_some(),
+    };
+    for set in spec.sets.iter().filter(|s| wanted(s)) {
         let (queries, generation) = matrix::open_set(
             &spec,
             set,
@@ -51,6 +60,18 @@ fn main() -> anyhow::Result<()> {
                 .and_then(|id| generation.entries.iter().position(|e| e.id.0 == id))
                 .map(entry_terms)
                 .unwrap_or_default();
+            let coverage = match a.suggestions.first() {
+                Some(hit) => {
+                    let passage = answerer
+                        .assess(&generation, &q.query)?
+                        .0
+                        .hits
+                        .first()
+                        .map_or(0, |h| h.passage);
+                    answerer.coverage(&generation, &q.query, &hit.id, passage)?
+                }
+                None => Vec::new(),
+            };
             let terms = analyzer.query_terms(&q.query);
             let uncovered: Vec<(String, usize)> = terms
                 .iter()
@@ -65,6 +86,7 @@ fn main() -> anyhow::Result<()> {
                     "confidence": a.confidence.0, "top": top,
                     "correct": top.as_ref().is_some_and(|t| q.relevant.iter().any(|r| &r.0 == t)),
                     "terms": terms, "uncovered": uncovered, "decided_by": a.decided_by,
+                    "coverage": coverage,
                 })
             );
         }

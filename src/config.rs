@@ -171,6 +171,8 @@ pub struct AnswerConfig {
     pub suggestions: usize,
     /// When a message is close enough to a menu's examples to be routed.
     pub route: crate::answer::RoutePolicy,
+    /// When the best entry does not cover the question's words, by the model's reading.
+    pub coverage: crate::answer::CoveragePolicy,
     /// A ticket draft names a catalogue service only at or above this confidence, and only when
     /// two of the three best hits share it (below: the agent picks the service).
     pub service_at: f64,
@@ -184,6 +186,7 @@ impl Default for AnswerConfig {
             clarify_at: 0.40,
             suggestions: 3,
             route: crate::answer::RoutePolicy::default(),
+            coverage: crate::answer::CoveragePolicy::default(),
             service_at: 0.30,
         }
     }

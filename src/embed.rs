@@ -131,6 +131,15 @@ fn runtime(lib: &Path) -> Result<ort::environment::Environment, EmbedError> {
     })
 }
 
+/// The model's reading of each token of a text: unit vectors, and the words they make up.
+#[derive(Debug, Clone, Default)]
+pub struct TokenVectors {
+    /// One unit vector per token (special tokens dropped), [`DIMENSIONS`] floats each.
+    pub vectors: Vec<Vec<f32>>,
+    /// Each word of the text as typed (the prefix's words left out) and its tokens in `vectors`.
+    pub words: Vec<(String, std::ops::Range<usize>)>,
+}
+
 /// The embedding model, safe to share between threads (fastembed's `embed` takes `&mut self`).
 pub struct Embedder {
     /// Model sessions; a call takes a free one (ONNX Runtime parallelism across requests).
@@ -138,7 +147,13 @@ pub struct Embedder {
     next: std::sync::atomic::AtomicUsize,
     /// Tokenizer without truncation, for counting tokens of passages.
     counter: tokenizers::Tokenizer,
+    /// Token vectors of the questions embedded last (see [`Embedder::query_tokens`]).
+    recent_queries: Mutex<lru::LruCache<String, TokenVectors>>,
 }
+
+/// Questions whose token vectors are kept after embedding them (one per concurrent request is
+/// enough: the answer reads them right after its search).
+const RECENT_QUERIES: usize = 64;
 
 impl Embedder {
     /// Loads the model from `files` as one session; `threads` = 0 uses one ONNX Runtime thread per core.
@@ -198,6 +213,9 @@ impl Embedder {
             sessions: models,
             next: Default::default(),
             counter,
+            recent_queries: Mutex::new(lru::LruCache::new(
+                std::num::NonZeroUsize::new(RECENT_QUERIES).unwrap_or(std::num::NonZeroUsize::MIN),
+            )),
         })
     }
 
@@ -210,11 +228,45 @@ impl Embedder {
         )
     }
 
-    /// Embeds a user question (`query: ` prefix), L2-normalised.
+    /// Embeds a user question (`query: ` prefix), L2-normalised. The same model run reads the
+    /// question's tokens, kept for [`Embedder::query_tokens`] (the answerability check reads them
+    /// right after the search).
     pub fn embed_query(&self, question: &str) -> Result<Vec<f32>, EmbedError> {
-        let mut v = self.run(&[format!("query: {question}")], 1)?;
-        v.pop()
-            .ok_or_else(|| EmbedError::Inference("no vector returned".into()))
+        let (vector, tokens) = self
+            .read_tokens("query: ", &[question.to_string()])?
+            .pop()
+            .ok_or_else(|| EmbedError::Inference("no vector returned".into()))?;
+        self.recent_queries().put(question.to_string(), tokens);
+        Ok(vector)
+    }
+
+    /// The contextual vector of every token of a question (`query: ` prefix): what the model read
+    /// in each word, for checking that an entry covers all of them. From the run that embedded
+    /// the question when it was recent.
+    pub fn query_tokens(&self, question: &str) -> Result<TokenVectors, EmbedError> {
+        if let Some(tokens) = self.recent_queries().get(question) {
+            return Ok(tokens.clone());
+        }
+        let (_, tokens) = self
+            .read_tokens("query: ", &[question.to_string()])?
+            .pop()
+            .ok_or_else(|| EmbedError::Inference("no token vectors returned".into()))?;
+        Ok(tokens)
+    }
+
+    /// The contextual token vectors of passages (`passage: ` prefix), one run for all of them.
+    pub fn passage_tokens(&self, texts: &[String]) -> Result<Vec<TokenVectors>, EmbedError> {
+        Ok(self
+            .read_tokens("passage: ", texts)?
+            .into_iter()
+            .map(|(_, tokens)| tokens)
+            .collect())
+    }
+
+    fn recent_queries(&self) -> std::sync::MutexGuard<'_, lru::LruCache<String, TokenVectors>> {
+        self.recent_queries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Embeds questions (`query: ` prefix) in batches, in input order: what a build does with the
@@ -286,20 +338,108 @@ impl Embedder {
         Ok(out)
     }
 
+    /// One model run over `texts` (with `prefix`): for each, the mean-pooled unit vector (what
+    /// [`Embedder::embed_query`] has always returned) and the unit vector of each token.
+    fn read_tokens(
+        &self,
+        prefix: &str,
+        texts: &[String],
+    ) -> Result<Vec<(Vec<f32>, TokenVectors)>, EmbedError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let prefixed: Vec<String> = texts.iter().map(|t| format!("{prefix}{t}")).collect();
+        let batches = self
+            .session()?
+            .transform(&prefixed, Some(prefixed.len()))
+            .map_err(|e| EmbedError::Inference(e.to_string()))?
+            .into_raw();
+        let batch = batches
+            .first()
+            .ok_or_else(|| EmbedError::Inference("no output returned".into()))?;
+        let hidden = batch
+            .outputs
+            .iter()
+            .find(|(name, _)| name == "last_hidden_state")
+            .ok_or_else(|| EmbedError::Inference("the model has no last_hidden_state".into()))?
+            .1
+            .try_extract_array::<f32>()
+            .map_err(|e| EmbedError::Inference(e.to_string()))?;
+        let shape = hidden.shape().to_vec();
+        if shape.len() != 3 || shape[0] != prefixed.len() || shape[2] != DIMENSIONS {
+            return Err(EmbedError::Inference(format!(
+                "unexpected token output shape {shape:?}"
+            )));
+        }
+        prefixed
+            .iter()
+            .enumerate()
+            .map(|(row, text)| {
+                let encoding = self
+                    .counter
+                    .encode(text.as_str(), true)
+                    .map_err(|e| EmbedError::Inference(e.to_string()))?;
+                let ran = (0..shape[1])
+                    .filter(|&t| batch.attention_mask_array[[row, t]] != 0)
+                    .count();
+                // mean pooling over the attended tokens, special ones included, as fastembed does
+                let mut pooled = vec![0.0f32; DIMENSIONS];
+                for t in (0..shape[1]).filter(|&t| batch.attention_mask_array[[row, t]] != 0) {
+                    for (d, x) in pooled.iter_mut().enumerate() {
+                        *x += hidden[[row, t, d]];
+                    }
+                }
+                pooled.iter_mut().for_each(|x| *x /= ran.max(1) as f32);
+                normalize(&mut pooled);
+                let mut vectors = Vec::new();
+                let mut words: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+                let mut last_word = None;
+                for (t, (word, &(start, end))) in encoding
+                    .get_word_ids()
+                    .iter()
+                    .zip(encoding.get_offsets())
+                    .enumerate()
+                    .take(ran)
+                {
+                    let Some(word) = word else { continue };
+                    let mut v: Vec<f32> = (0..DIMENSIONS).map(|d| hidden[[row, t, d]]).collect();
+                    normalize(&mut v);
+                    vectors.push(v);
+                    let at = vectors.len() - 1;
+                    match words.last_mut() {
+                        Some((typed, range)) if last_word == Some(*word) => {
+                            range.end = at + 1;
+                            if let Some(tail) = text.get(start..end) {
+                                typed.push_str(tail);
+                            }
+                        }
+                        _ if end > prefix.trim_end().len() => {
+                            let typed = text.get(start..end).unwrap_or_default();
+                            words.push((typed.trim_start().to_string(), at..at + 1));
+                        }
+                        _ => {}
+                    }
+                    last_word = Some(*word);
+                }
+                Ok((pooled, TokenVectors { vectors, words }))
+            })
+            .collect()
+    }
+
+    /// A free model session if there is one, else the next in turn when it is free.
+    fn session(&self) -> Result<std::sync::MutexGuard<'_, TextEmbedding>, EmbedError> {
+        if let Some(free) = self.sessions.iter().find_map(|s| s.try_lock().ok()) {
+            return Ok(free);
+        }
+        let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.sessions.len();
+        self.sessions[i]
+            .lock()
+            .map_err(|_| EmbedError::Inference("model lock poisoned".into()))
+    }
+
     fn run(&self, texts: &[String], batch_size: usize) -> Result<Vec<Vec<f32>>, EmbedError> {
-        // a free session if there is one, else wait for the next in turn
-        let guard = self.sessions.iter().find_map(|s| s.try_lock().ok());
-        let mut model = match guard {
-            Some(g) => g,
-            None => {
-                let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                    % self.sessions.len();
-                self.sessions[i]
-                    .lock()
-                    .map_err(|_| EmbedError::Inference("model lock poisoned".into()))?
-            }
-        };
-        let mut vectors = model
+        let mut vectors = self
+            .session()?
             .embed(texts, Some(batch_size))
             .map_err(|e| EmbedError::Inference(e.to_string()))?;
         for v in &mut vectors {

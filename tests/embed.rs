@@ -1,5 +1,6 @@
 //! The real multilingual-e5-small model, loaded offline from the set-up location.
 
+use haipedia::answer::{word_coverage, CoveragePolicy, DetailGap};
 use haipedia::config::Config;
 use haipedia::corpus::TokenCounter;
 use haipedia::embed::{cosine, Embedder, ModelFiles, DIMENSIONS};
@@ -20,6 +21,45 @@ fn real_model_ranks_an_indonesian_paraphrase_first() {
     // a vector alone equals the same vector in a batch
     let alone = embedder.embed_passages(&docs[1..2], 1, &|_| {}).unwrap();
     assert!(cosine(&alone[0], &d[1]) > 0.999);
+}
+
+#[test]
+fn the_tokens_of_a_question_are_read_in_the_run_that_embeds_it() {
+    let embedder = Embedder::from_config(&Config::default()).expect("model set up");
+    let question = "gmn cara daftar supplier baru di SAKTI?";
+    let vector = embedder.embed_query(question).unwrap();
+    // the same vector as a batched run (mean pooling as fastembed does it)
+    let batched = embedder.embed_queries(&[question.to_string()]).unwrap();
+    assert!(cosine(&vector, &batched[0]) > 0.9999);
+    let tokens = embedder.query_tokens(question).unwrap();
+    let words: Vec<&str> = tokens.words.iter().map(|(w, _)| w.as_str()).collect();
+    assert_eq!(
+        words,
+        ["gmn", "cara", "daftar", "supplier", "baru", "di", "SAKTI?"]
+    );
+    assert!(tokens
+        .vectors
+        .iter()
+        .all(|v| (cosine(v, v) - 1.0).abs() < 1e-4));
+    // an entry about resetting passwords covers a reset question, not a supplier one
+    let entry = embedder
+        .passage_tokens(&[
+            "Reset password SAKTI".to_string(),
+            "Reset password SAKTI melalui WhatsApp Bot menu 6: password baru dikirim lewat SMS."
+                .to_string(),
+        ])
+        .unwrap();
+    let policy = CoveragePolicy::default();
+    let reset = word_coverage(
+        &embedder.query_tokens("cara reset password sakti").unwrap(),
+        &entry,
+    );
+    assert_eq!(policy.uncovered(&reset), None, "{reset:?}");
+    let supplier = word_coverage(&tokens, &entry);
+    assert!(
+        matches!(policy.uncovered(&supplier), Some(DetailGap::Uncovered(_))),
+        "{supplier:?}"
+    );
 }
 
 #[test]

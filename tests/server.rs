@@ -132,6 +132,15 @@ fn questions_asking_a_detail_the_entry_does_not_state_are_not_answered() {
     assert_ne!(v["decision"], "answer", "{v}");
     let v = ask("menu informasi sp2d bisa buat ngecek sp2d tahun 2019 ga?");
     assert_ne!(v["decision"], "answer", "{v}");
+    // confident about the entry (KPPN Khusus Penerimaan), which never gives an address: the
+    // model's reading finds no part of it that covers "alamat"
+    let v = ask("alamat kppn khusus penerimaan dimana");
+    assert_eq!(v["decision"], "clarify", "{v}");
+    assert_eq!(
+        v["decided_by"]["gap"],
+        json!({"kind": "uncovered", "asked": "alamat"}),
+        "{v}"
+    );
 }
 
 #[test]

@@ -13,6 +13,7 @@ use sastrawi::{Dictionary, Stemmer};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::UnicodeNormalization;
 
+pub use stopwords::STOPWORDS;
 pub use synonyms::{SynonymTable, GROUPS, SLANG};
 
 /// Name under which the analyzer is registered in tantivy indexes.

@@ -18,13 +18,14 @@ pub use calibrate::{
     ConfidenceMetrics, FitInfo, MIN_ADJUSTMENT_QUERIES,
 };
 pub use compose::{whatsapp_markup, Channel, Escalation, UnknownChannel, WHATSAPP_LIMIT};
-pub use coverage::{detail_gap, DetailGap, TermSpread};
+pub use coverage::{detail_gap, word_coverage, CoveragePolicy, DetailGap, TermSpread};
 pub use features::{Features, Reference, FEATURE_NAMES};
 pub use route::{
     nearest_examples, route, Field, Found, Menu, NearestExamples, Route, RoutePolicy, RouteSignal,
 };
 
 use crate::config::AnswerConfig;
+use crate::embed::TokenVectors;
 use crate::index::IndexGeneration;
 use crate::privacy::mask;
 use crate::retrieve::{RetrieveError, SearchRequest, SearchResults, Searcher};
@@ -218,6 +219,24 @@ pub struct Answerer {
     config: AnswerConfig,
     /// Term spread of the last generation answered from (keyed by corpus hash and generation).
     spread: Mutex<Vec<(String, Arc<TermSpread>)>>,
+    /// The model's token vectors of entries recently answered from (keyed by generation and id).
+    entry_tokens: Mutex<lru::LruCache<String, Arc<Vec<TokenVectors>>>>,
+}
+
+/// Entries whose token vectors are kept (about 0.5 MB each for a short FAQ entry).
+const ENTRY_TOKENS_KEPT: usize = 256;
+
+/// Texts of an entry the coverage check reads: an FAQ entry whole, a long guide's title, phrasings
+/// and matched passage with the next passages (one model run of at most this many texts).
+const ENTRY_TEXTS_READ: usize = 8;
+
+/// The key of a generation in the answerer's per-generation caches.
+fn generation_key(generation: &IndexGeneration) -> String {
+    format!(
+        "{}/{}",
+        generation.manifest.corpus_hash,
+        generation.generation().0
+    )
 }
 
 impl Answerer {
@@ -232,17 +251,17 @@ impl Answerer {
             calibration,
             config,
             spread: Mutex::new(Vec::new()),
+            entry_tokens: Mutex::new(lru::LruCache::new(
+                std::num::NonZeroUsize::new(ENTRY_TOKENS_KEPT)
+                    .unwrap_or(std::num::NonZeroUsize::MIN),
+            )),
         }
     }
 
     /// How many entries of `generation` use each term (computed once per generation; the two
     /// latest are kept, so requests still on the previous generation during a switch find theirs).
     fn spread(&self, generation: &IndexGeneration) -> Arc<TermSpread> {
-        let key = format!(
-            "{}/{}",
-            generation.manifest.corpus_hash,
-            generation.generation().0
-        );
+        let key = generation_key(generation);
         let known = |slots: &Vec<(String, Arc<TermSpread>)>| {
             slots
                 .iter()
@@ -267,6 +286,55 @@ impl Answerer {
             slots.remove(0);
         }
         spread
+    }
+
+    /// The model's token vectors of an entry's title, phrasings and passages, the matched passage
+    /// `passage` first, at most [`ENTRY_TEXTS_READ`] texts (cached).
+    fn entry_tokens(
+        &self,
+        generation: &IndexGeneration,
+        entry: &crate::corpus::Entry,
+        passage: usize,
+    ) -> Result<Arc<Vec<TokenVectors>>, RetrieveError> {
+        let key = format!("{}/{}/{passage}", generation_key(generation), entry.id.0);
+        let lock = || self.entry_tokens.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tokens) = lock().get(&key) {
+            return Ok(tokens.clone());
+        }
+        let own = generation.passages_of(&entry.id);
+        let matched = own.iter().copied().filter(|&p| p == passage);
+        let others = own.iter().copied().filter(|&p| p != passage);
+        let texts: Vec<String> = std::iter::once(&entry.title)
+            .chain(&entry.questions)
+            .chain(
+                matched
+                    .chain(others)
+                    .filter_map(|p| generation.passages.get(p))
+                    .map(|p| &p.text),
+            )
+            .take(ENTRY_TEXTS_READ)
+            .cloned()
+            .collect();
+        let tokens = Arc::new(self.searcher.embedder().passage_tokens(&texts)?);
+        lock().put(key, tokens.clone());
+        Ok(tokens)
+    }
+
+    /// How well the entry `id` (its passage `passage` first) covers each content word of
+    /// `question`, by the model's reading (see [`word_coverage`]); empty for an unknown entry.
+    pub fn coverage(
+        &self,
+        generation: &IndexGeneration,
+        question: &str,
+        id: &str,
+        passage: usize,
+    ) -> Result<Vec<(String, f32)>, RetrieveError> {
+        let Some(entry) = generation.entry(id) else {
+            return Ok(Vec::new());
+        };
+        let entry = self.entry_tokens(generation, entry, passage)?;
+        let question = self.searcher.embedder().query_tokens(question)?;
+        Ok(word_coverage(&question, &entry))
     }
 
     /// Computes what answering from `generation` needs once, before it serves (the server calls it
@@ -375,13 +443,26 @@ impl Answerer {
             answer_at: self.config.answer_at,
             clarify_at: self.config.clarify_at,
         };
-        let gap = || {
-            let entry = generation.entry(&top?.id.0)?;
-            let text = entry.full_text();
-            detail_gap(question, &text).or_else(|| {
-                self.spread(generation)
-                    .topic_gap(&results.terms, &top_terms)
-            })
+        // the detail checks, cheapest first; the model's reading only for what the words pass
+        let gap = || -> Result<Option<DetailGap>, RetrieveError> {
+            let Some((hit, entry)) = top.and_then(|h| Some((h, generation.entry(&h.id.0)?))) else {
+                return Ok(None);
+            };
+            if let Some(gap) = detail_gap(question, &entry.full_text()) {
+                return Ok(Some(gap));
+            }
+            let policy = &self.config.coverage;
+            let coverage = self.coverage(generation, question, &entry.id.0, hit.passage)?;
+            let topic = self
+                .spread(generation)
+                .topic_gap(&results.terms, &top_terms)
+                .filter(|gap| match gap {
+                    DetailGap::Topic(term) => {
+                        !policy.covers_topic(term, &coverage, self.searcher.analyzer())
+                    }
+                    _ => true,
+                });
+            Ok(topic.or_else(|| policy.uncovered(&coverage)))
         };
         let (decision, decided_by) = if results.hits.is_empty() {
             (Decision::Escalate, DecidedBy::NoResults)
@@ -389,7 +470,7 @@ impl Answerer {
             (Decision::Escalate, by_confidence)
         } else if confidence.0 < self.config.answer_at {
             (Decision::Clarify, by_confidence)
-        } else if let Some(gap) = gap() {
+        } else if let Some(gap) = gap()? {
             (Decision::Clarify, DecidedBy::DetailNotStated { gap })
         } else {
             (Decision::Answer, by_confidence)
