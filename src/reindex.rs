@@ -28,7 +28,7 @@ pub fn build_fitted(
 ) -> Result<BuildReport, IndexError> {
     let tuning = crate::tune::corpus_tuning_queries(corpus_dir)?;
     let options = BuildOptions {
-        fit_inputs: crate::tune::fingerprint(&tuning, calibration),
+        fit_inputs: crate::tune::fingerprint(&tuning, calibration, &searcher.default_fusion()),
         ..options.clone()
     };
     let fit = crate::tune::fit_closure(searcher, &tuning, calibration);

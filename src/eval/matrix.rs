@@ -429,7 +429,7 @@ pub fn open_set_index(
     let folder = blake3::hash(corpus_key(set).as_bytes()).to_hex();
     let root = IndexRoot::new(cache.join(&folder.as_str()[..16]));
     let options = BuildOptions {
-        fit_inputs: crate::tune::fingerprint(tuning, calibration),
+        fit_inputs: crate::tune::fingerprint(tuning, calibration, &searcher.default_fusion()),
         ..options.clone()
     };
     let fitter = searcher.with_query_cache(crate::tune::FIT_QUERY_CACHE);

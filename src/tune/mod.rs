@@ -139,12 +139,18 @@ pub fn tuning_queries(path: &Path) -> Result<Vec<LabelledQuery>, IndexError> {
 /// (8: fits searched on graphs built with `UnitCosine`).
 const FIT_VERSION: u32 = 8;
 
-/// Fingerprint of the fitting code, the tuning queries, the bank and the shipped calibration (what
-/// [`crate::index::BuildOptions::fit_inputs`] records).
-pub fn fingerprint(queries: &[LabelledQuery], calibration: Option<&Calibration>) -> String {
+/// Fingerprint of the fitting code, the tuning queries, the bank, the shipped calibration and the
+/// default fusion a fit must beat (what [`crate::index::BuildOptions::fit_inputs`] records: a new
+/// default refits an unchanged corpus).
+pub fn fingerprint(
+    queries: &[LabelledQuery],
+    calibration: Option<&Calibration>,
+    default_fusion: &Fusion,
+) -> String {
     let text = serde_json::to_string(queries).unwrap_or_default()
         + OUT_OF_SCOPE_BANK
-        + &serde_json::to_string(&calibration).unwrap_or_default();
+        + &serde_json::to_string(&calibration).unwrap_or_default()
+        + &serde_json::to_string(default_fusion).unwrap_or_default();
     format!(
         "v{FIT_VERSION}-{}",
         &blake3::hash(text.as_bytes()).to_hex()[..16]
