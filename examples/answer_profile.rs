@@ -2,7 +2,8 @@
 //! project's corpus (built into `target/profile-index`, vectors reused), with the 350 dev questions
 //! and the query cache off.
 //!
-//! 1. one caller: median time of the query embedding alone and of the whole answer (in-process);
+//! 1. one caller: median time of the query embedding alone and of the whole answer (in-process),
+//!    and what the coverage check's first read of each entry costs;
 //! 2. all cores busy (one caller per core, distinct questions, `MEASURE_SECONDS` each): bare query
 //!    embeddings per second and in-process answers per second, and their ratio.
 //!
@@ -30,6 +31,12 @@ fn env(name: &str, default: usize) -> usize {
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs[xs.len() / 2]
+}
+
+fn percentile(xs: &[f64], q: f64) -> f64 {
+    let mut xs = xs.to_vec();
+    xs.sort_by(f64::total_cmp);
+    xs[((xs.len() as f64 * q) as usize).min(xs.len() - 1)]
 }
 
 /// Calls `work(i)` with distinct `i` from `callers` threads for `seconds`; calls per second.
@@ -88,6 +95,11 @@ fn main() -> anyhow::Result<()> {
         answerer.answer(&generation, q, Channel::WhatsApp)?;
         answer.push(t.elapsed().as_secs_f64() * 1e3);
     }
+    let answer_p99 = percentile(&answer, 0.99);
+    eprintln!(
+        "slow answers: {}",
+        answer.iter().filter(|&&x| x > 50.0).count()
+    );
     let (embed, answer) = (median(embed), median(answer));
     println!(
         "layout: {} session(s) x {} thread(s) (0 = one per core), {cores} cores, {} questions",
@@ -96,8 +108,31 @@ fn main() -> anyhow::Result<()> {
         questions.len()
     );
     println!(
-        "one caller: embedding {embed:.2} ms, whole answer {answer:.2} ms (median; the rest {:.2} ms)",
+        "one caller: embedding {embed:.2} ms, whole answer {answer:.2} ms (median; the rest {:.2} ms), p99 {answer_p99:.2} ms",
         answer - embed
+    );
+    // the coverage check's first read of an entry (then kept): one model run over its texts
+    let fresh = Answerer::new(
+        Arc::new(Searcher::new(embedder.clone(), config.retrieve.clone())),
+        Calibration::load(&project.join("corpus/eval/calibration.json"))?,
+        config.answer.clone(),
+    );
+    let mut reads = Vec::new();
+    for entry in &generation.entries {
+        let passage = generation
+            .passages_of(&entry.id)
+            .first()
+            .copied()
+            .unwrap_or(0);
+        let t = Instant::now();
+        fresh.coverage(&generation, ask(0), &entry.id.0, passage)?;
+        reads.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    println!(
+        "reading an entry for the coverage check: median {:.2} ms, p99 {:.2} ms ({} entries)",
+        median(reads.clone()),
+        percentile(&reads, 0.99),
+        reads.len()
     );
     let bare = throughput(cores, seconds, &|i| {
         let _ = embedder.embed_query(ask(i));

@@ -254,13 +254,18 @@ impl Embedder {
         Ok(tokens)
     }
 
-    /// The contextual token vectors of passages (`passage: ` prefix), one run for all of them.
+    /// The contextual token vectors of passages (`passage: ` prefix), one model run each (a batch
+    /// pads every text to the longest: a title beside a long passage would cost as much as it).
     pub fn passage_tokens(&self, texts: &[String]) -> Result<Vec<TokenVectors>, EmbedError> {
-        Ok(self
-            .read_tokens("passage: ", texts)?
-            .into_iter()
-            .map(|(_, tokens)| tokens)
-            .collect())
+        texts
+            .iter()
+            .map(|text| {
+                self.read_tokens("passage: ", std::slice::from_ref(text))?
+                    .pop()
+                    .map(|(_, tokens)| tokens)
+                    .ok_or_else(|| EmbedError::Inference("no token vectors returned".into()))
+            })
+            .collect()
     }
 
     fn recent_queries(&self) -> std::sync::MutexGuard<'_, lru::LruCache<String, TokenVectors>> {

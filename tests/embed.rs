@@ -1,6 +1,6 @@
 //! The real multilingual-e5-small model, loaded offline from the set-up location.
 
-use haipedia::answer::{word_coverage, CoveragePolicy, DetailGap};
+use haipedia::answer::{word_coverage, CoveragePolicy, DetailGap, EntryTokens};
 use haipedia::config::Config;
 use haipedia::corpus::TokenCounter;
 use haipedia::embed::{cosine, Embedder, ModelFiles, DIMENSIONS};
@@ -42,13 +42,13 @@ fn the_tokens_of_a_question_are_read_in_the_run_that_embeds_it() {
         .iter()
         .all(|v| (cosine(v, v) - 1.0).abs() < 1e-4));
     // an entry about resetting passwords covers a reset question, not a supplier one
-    let entry = embedder
+    let entry = EntryTokens::of(&embedder
         .passage_tokens(&[
             "Reset password SAKTI".to_string(),
             "Reset password SAKTI melalui WhatsApp Bot menu 6: password baru dikirim lewat SMS."
                 .to_string(),
         ])
-        .unwrap();
+        .unwrap());
     let policy = CoveragePolicy::default();
     let reset = word_coverage(
         &embedder.query_tokens("cara reset password sakti").unwrap(),

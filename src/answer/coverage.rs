@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use crate::analysis::Analyzer;
 use crate::corpus::Entry;
-use crate::embed::{cosine, TokenVectors};
+use crate::embed::TokenVectors;
 
 /// A question word that the chosen entry lacks and at most this many other entries have is a
 /// specific topic the entry does not cover (chosen on the matrix's tuning split with
@@ -45,6 +45,9 @@ pub struct CoveragePolicy {
     /// A topic word (see [`DetailGap::Topic`]) that the entry lacks as a term but covers at least
     /// this well in the model's reading (a paraphrase, slang, a typo) is not a gap.
     pub topic_word_at: f32,
+    /// Generations with more entries skip the check: an entry is read by the model the first time
+    /// it is about to be answered (about 0.1 s) and kept, and this many are kept.
+    pub max_entries: usize,
 }
 
 impl Default for CoveragePolicy {
@@ -54,6 +57,7 @@ impl Default for CoveragePolicy {
         CoveragePolicy {
             word_at: 0.80,
             topic_word_at: 0.84,
+            max_entries: 1000,
         }
     }
 }
@@ -96,17 +100,68 @@ const CHAT_WORDS: &[&str] = &[
     "your", "you",
 ];
 
+/// The model's token vectors of an entry's texts, kept in 8 bits (a quarter of the memory; cosines
+/// move by about 0.002): what the coverage check compares a question's tokens with.
+#[derive(Debug, Clone, Default)]
+pub struct EntryTokens {
+    /// Per token: the scale of its 8-bit components.
+    scales: Vec<f32>,
+    /// Tokens' components, [`crate::embed::DIMENSIONS`] per token.
+    data: Vec<i8>,
+}
+
+impl EntryTokens {
+    /// Quantises every token vector of `texts`.
+    pub fn of(texts: &[TokenVectors]) -> EntryTokens {
+        let mut tokens = EntryTokens::default();
+        for v in texts.iter().flat_map(|t| &t.vectors) {
+            let scale = v.iter().fold(0.0f32, |m, x| m.max(x.abs())) / 127.0;
+            let scale = if scale > 0.0 { scale } else { 1.0 };
+            tokens.scales.push(scale);
+            tokens.data.extend(
+                v.iter()
+                    .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8),
+            );
+        }
+        tokens
+    }
+
+    /// The best cosine of the unit vector `v` to any token.
+    fn best(&self, v: &[f32]) -> f32 {
+        let dims = v.len().max(1);
+        self.data
+            .chunks_exact(dims)
+            .zip(&self.scales)
+            .map(|(row, scale)| {
+                let mut lanes = [0.0f32; 8];
+                for (x, y) in v.chunks_exact(8).zip(row.chunks_exact(8)) {
+                    for i in 0..8 {
+                        lanes[i] += x[i] * f32::from(y[i]);
+                    }
+                }
+                let tail: f32 = v
+                    .chunks_exact(8)
+                    .remainder()
+                    .iter()
+                    .zip(row.chunks_exact(8).remainder())
+                    .map(|(x, y)| x * f32::from(*y))
+                    .sum();
+                (lanes.iter().sum::<f32>() + tail) * scale
+            })
+            .fold(f32::MIN, f32::max)
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.data.len() + 4 * self.scales.len()
+    }
+}
+
 /// How well the entry covers each content word of the question, by the model's reading: for each
 /// word, the weakest of its tokens' best cosine to any token of the entry's texts. Punctuation is
 /// dropped; stopwords, chat fillers and one-letter words are left out.
-pub fn word_coverage(question: &TokenVectors, entry: &[TokenVectors]) -> Vec<(String, f32)> {
-    let best = |v: &[f32]| {
-        entry
-            .iter()
-            .flat_map(|t| &t.vectors)
-            .map(|e| cosine(v, e))
-            .fold(f32::MIN, f32::max)
-    };
+pub fn word_coverage(question: &TokenVectors, entry: &EntryTokens) -> Vec<(String, f32)> {
+    let best = |v: &[f32]| entry.best(v);
     question
         .words
         .iter()
@@ -295,7 +350,7 @@ mod tests {
 
     #[test]
     fn two_words_the_entry_does_not_cover_are_a_gap() {
-        let entry = [tokens(&[("supplier", [1.0, 0.0])])];
+        let entry = EntryTokens::of(&[tokens(&[("supplier", [1.0, 0.0])])]);
         let covered = word_coverage(
             &tokens(&[
                 ("Supplier?", [1.0, 0.0]),

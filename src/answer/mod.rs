@@ -18,14 +18,13 @@ pub use calibrate::{
     ConfidenceMetrics, FitInfo, MIN_ADJUSTMENT_QUERIES,
 };
 pub use compose::{whatsapp_markup, Channel, Escalation, UnknownChannel, WHATSAPP_LIMIT};
-pub use coverage::{detail_gap, word_coverage, CoveragePolicy, DetailGap, TermSpread};
+pub use coverage::{detail_gap, word_coverage, CoveragePolicy, DetailGap, EntryTokens, TermSpread};
 pub use features::{Features, Reference, FEATURE_NAMES};
 pub use route::{
     nearest_examples, route, Field, Found, Menu, NearestExamples, Route, RoutePolicy, RouteSignal,
 };
 
 use crate::config::AnswerConfig;
-use crate::embed::TokenVectors;
 use crate::index::IndexGeneration;
 use crate::privacy::mask;
 use crate::retrieve::{RetrieveError, SearchRequest, SearchResults, Searcher};
@@ -219,12 +218,10 @@ pub struct Answerer {
     config: AnswerConfig,
     /// Term spread of the last generation answered from (keyed by corpus hash and generation).
     spread: Mutex<Vec<(String, Arc<TermSpread>)>>,
-    /// The model's token vectors of entries recently answered from (keyed by generation and id).
-    entry_tokens: Mutex<lru::LruCache<String, Arc<Vec<TokenVectors>>>>,
+    /// The model's token vectors of entries recently answered from (keyed by generation, id and
+    /// matched passage; as many as `config.coverage.max_entries`).
+    entry_tokens: Mutex<lru::LruCache<String, Arc<EntryTokens>>>,
 }
-
-/// Entries whose token vectors are kept (about 0.5 MB each for a short FAQ entry).
-const ENTRY_TOKENS_KEPT: usize = 256;
 
 /// Texts of an entry the coverage check reads: an FAQ entry whole, a long guide's title, phrasings
 /// and matched passage with the next passages (one model run of at most this many texts).
@@ -246,15 +243,14 @@ impl Answerer {
         calibration: Calibration,
         config: AnswerConfig,
     ) -> Answerer {
+        let kept = std::num::NonZeroUsize::new(config.coverage.max_entries)
+            .unwrap_or(std::num::NonZeroUsize::MIN);
         Answerer {
             searcher,
             calibration,
             config,
             spread: Mutex::new(Vec::new()),
-            entry_tokens: Mutex::new(lru::LruCache::new(
-                std::num::NonZeroUsize::new(ENTRY_TOKENS_KEPT)
-                    .unwrap_or(std::num::NonZeroUsize::MIN),
-            )),
+            entry_tokens: Mutex::new(lru::LruCache::new(kept)),
         }
     }
 
@@ -295,7 +291,7 @@ impl Answerer {
         generation: &IndexGeneration,
         entry: &crate::corpus::Entry,
         passage: usize,
-    ) -> Result<Arc<Vec<TokenVectors>>, RetrieveError> {
+    ) -> Result<Arc<EntryTokens>, RetrieveError> {
         let key = format!("{}/{}/{passage}", generation_key(generation), entry.id.0);
         let lock = || self.entry_tokens.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(tokens) = lock().get(&key) {
@@ -315,7 +311,9 @@ impl Answerer {
             .take(ENTRY_TEXTS_READ)
             .cloned()
             .collect();
-        let tokens = Arc::new(self.searcher.embedder().passage_tokens(&texts)?);
+        let tokens = Arc::new(EntryTokens::of(
+            &self.searcher.embedder().passage_tokens(&texts)?,
+        ));
         lock().put(key, tokens.clone());
         Ok(tokens)
     }
@@ -452,7 +450,11 @@ impl Answerer {
                 return Ok(Some(gap));
             }
             let policy = &self.config.coverage;
-            let coverage = self.coverage(generation, question, &entry.id.0, hit.passage)?;
+            let coverage = if generation.entries.len() <= policy.max_entries {
+                self.coverage(generation, question, &entry.id.0, hit.passage)?
+            } else {
+                Vec::new()
+            };
             let topic = self
                 .spread(generation)
                 .topic_gap(&results.terms, &top_terms)
