@@ -96,10 +96,6 @@ fn main() -> anyhow::Result<()> {
         answer.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let answer_p99 = percentile(&answer, 0.99);
-    eprintln!(
-        "slow answers: {}",
-        answer.iter().filter(|&&x| x > 50.0).count()
-    );
     let (embed, answer) = (median(embed), median(answer));
     println!(
         "layout: {} session(s) x {} thread(s) (0 = one per core), {cores} cores, {} questions",
