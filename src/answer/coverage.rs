@@ -45,8 +45,8 @@ pub struct CoveragePolicy {
     /// A topic word (see [`DetailGap::Topic`]) that the entry lacks as a term but covers at least
     /// this well in the model's reading (a paraphrase, slang, a typo) is not a gap.
     pub topic_word_at: f32,
-    /// Generations with more entries skip the check: an entry is read by the model the first time
-    /// it is about to be answered (about 0.1 s) and kept, and this many are kept.
+    /// Generations with more entries skip the check: an entry's texts are read by the model the
+    /// first time it is about to be answered (about 0.1 s) and kept, for this many entries.
     pub max_entries: usize,
 }
 
@@ -124,6 +124,17 @@ impl EntryTokens {
             );
         }
         tokens
+    }
+
+    /// The tokens of several texts as one.
+    pub fn join(pieces: &[std::sync::Arc<EntryTokens>]) -> EntryTokens {
+        EntryTokens {
+            scales: pieces
+                .iter()
+                .flat_map(|p| p.scales.iter().copied())
+                .collect(),
+            data: pieces.iter().flat_map(|p| p.data.iter().copied()).collect(),
+        }
     }
 
     /// The best cosine of the unit vector `v` to any token.

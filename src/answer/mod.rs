@@ -218,14 +218,17 @@ pub struct Answerer {
     config: AnswerConfig,
     /// Term spread of the last generation answered from (keyed by corpus hash and generation).
     spread: Mutex<Vec<(String, Arc<TermSpread>)>>,
-    /// The model's token vectors of entries recently answered from (keyed by generation, id and
-    /// matched passage; as many as `config.coverage.max_entries`).
-    entry_tokens: Mutex<lru::LruCache<String, Arc<EntryTokens>>>,
+    /// The model's token vectors of the texts of entries recently answered from, by content (for
+    /// [`TEXTS_KEPT_PER_ENTRY`] texts per entry of `config.coverage.max_entries`).
+    text_tokens: Mutex<lru::LruCache<blake3::Hash, Arc<EntryTokens>>>,
 }
 
 /// Texts of an entry the coverage check reads: an FAQ entry whole, a long guide's title, phrasings
 /// and matched passage with the next passages (one model run of at most this many texts).
 const ENTRY_TEXTS_READ: usize = 8;
+
+/// Texts kept per entry the coverage check may read (the starter corpus has 5.8 per entry).
+const TEXTS_KEPT_PER_ENTRY: usize = 6;
 
 /// The key of a generation in the answerer's per-generation caches.
 fn generation_key(generation: &IndexGeneration) -> String {
@@ -243,14 +246,14 @@ impl Answerer {
         calibration: Calibration,
         config: AnswerConfig,
     ) -> Answerer {
-        let kept = std::num::NonZeroUsize::new(config.coverage.max_entries)
+        let kept = std::num::NonZeroUsize::new(config.coverage.max_entries * TEXTS_KEPT_PER_ENTRY)
             .unwrap_or(std::num::NonZeroUsize::MIN);
         Answerer {
             searcher,
             calibration,
             config,
             spread: Mutex::new(Vec::new()),
-            entry_tokens: Mutex::new(lru::LruCache::new(kept)),
+            text_tokens: Mutex::new(lru::LruCache::new(kept)),
         }
     }
 
@@ -285,37 +288,43 @@ impl Answerer {
     }
 
     /// The model's token vectors of an entry's title, phrasings and passages, the matched passage
-    /// `passage` first, at most [`ENTRY_TEXTS_READ`] texts (cached).
+    /// `passage` first, at most [`ENTRY_TEXTS_READ`] texts. Each text is read once and kept by its
+    /// content, so a new generation reads only the texts an edit changed.
     fn entry_tokens(
         &self,
         generation: &IndexGeneration,
         entry: &crate::corpus::Entry,
         passage: usize,
-    ) -> Result<Arc<EntryTokens>, RetrieveError> {
-        let key = format!("{}/{}/{passage}", generation_key(generation), entry.id.0);
-        let lock = || self.entry_tokens.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(tokens) = lock().get(&key) {
-            return Ok(tokens.clone());
-        }
+    ) -> Result<EntryTokens, RetrieveError> {
         let own = generation.passages_of(&entry.id);
         let matched = own.iter().copied().filter(|&p| p == passage);
         let others = own.iter().copied().filter(|&p| p != passage);
-        let texts: Vec<String> = std::iter::once(&entry.title)
-            .chain(&entry.questions)
-            .chain(
-                matched
-                    .chain(others)
-                    .filter_map(|p| generation.passages.get(p))
-                    .map(|p| &p.text),
-            )
-            .take(ENTRY_TEXTS_READ)
-            .cloned()
-            .collect();
-        let tokens = Arc::new(EntryTokens::of(
-            &self.searcher.embedder().passage_tokens(&texts)?,
-        ));
-        lock().put(key, tokens.clone());
-        Ok(tokens)
+        let texts = std::iter::once(&entry.title).chain(&entry.questions).chain(
+            matched
+                .chain(others)
+                .filter_map(|p| generation.passages.get(p))
+                .map(|p| &p.text),
+        );
+        let lock = || self.text_tokens.lock().unwrap_or_else(|p| p.into_inner());
+        let mut pieces = Vec::new();
+        for text in texts.take(ENTRY_TEXTS_READ) {
+            let key = blake3::hash(text.as_bytes());
+            let known = lock().get(&key).cloned();
+            let piece = match known {
+                Some(piece) => piece,
+                None => {
+                    let read = self
+                        .searcher
+                        .embedder()
+                        .passage_tokens(std::slice::from_ref(text))?;
+                    let piece = Arc::new(EntryTokens::of(&read));
+                    lock().put(key, piece.clone());
+                    piece
+                }
+            };
+            pieces.push(piece);
+        }
+        Ok(EntryTokens::join(&pieces))
     }
 
     /// How well the entry `id` (its passage `passage` first) covers each content word of
