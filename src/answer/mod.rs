@@ -221,6 +221,8 @@ pub struct Answerer {
     /// The model's token vectors of the texts of entries recently answered from, by content (for
     /// [`TEXTS_KEPT_PER_ENTRY`] texts per entry of `config.coverage.max_entries`).
     text_tokens: Mutex<lru::LruCache<blake3::Hash, Arc<EntryTokens>>>,
+    /// Held while a text is read for `text_tokens`.
+    reading: Mutex<()>,
 }
 
 /// Texts of an entry the coverage check reads: an FAQ entry whole, a long guide's title, phrasings
@@ -254,6 +256,7 @@ impl Answerer {
             config,
             spread: Mutex::new(Vec::new()),
             text_tokens: Mutex::new(lru::LruCache::new(kept)),
+            reading: Mutex::new(()),
         }
     }
 
@@ -309,17 +312,25 @@ impl Answerer {
         let mut pieces = Vec::new();
         for text in texts.take(ENTRY_TEXTS_READ) {
             let key = blake3::hash(text.as_bytes());
-            let known = lock().get(&key).cloned();
-            let piece = match known {
+            let known = || lock().get(&key).cloned();
+            let piece = match known() {
                 Some(piece) => piece,
                 None => {
-                    let read = self
-                        .searcher
-                        .embedder()
-                        .passage_tokens(std::slice::from_ref(text))?;
-                    let piece = Arc::new(EntryTokens::of(&read));
-                    lock().put(key, piece.clone());
-                    piece
+                    // one reader at a time: requests arriving together for one entry (a start, a
+                    // new generation) read it once, the others find it read
+                    let _reading = self.reading.lock().unwrap_or_else(|p| p.into_inner());
+                    match known() {
+                        Some(piece) => piece,
+                        None => {
+                            let read = self
+                                .searcher
+                                .embedder()
+                                .passage_tokens(std::slice::from_ref(text))?;
+                            let piece = Arc::new(EntryTokens::of(&read));
+                            lock().put(key, piece.clone());
+                            piece
+                        }
+                    }
                 }
             };
             pieces.push(piece);
