@@ -382,9 +382,9 @@ fn upgrade(conn: &Connection) -> Result<(), StoreError> {
     migrate_for_stats(conn)
 }
 
-/// Columns, the generations table and the indexes the dashboard's aggregation reads
-/// (`crate::stats`): every aggregate is a range scan of one index that covers it, in the order its
-/// GROUP BY needs. Rows of older versions keep NULL latency, generation, category and service.
+/// Columns the dashboard's aggregation reads (`crate::stats`); the generations table and the
+/// covering indexes come from the V1 migration, which runs right after. Rows of older versions
+/// keep NULL latency, generation, category and service.
 fn migrate_for_stats(conn: &Connection) -> Result<(), StoreError> {
     for (column, definition) in [
         ("latency_ms", "REAL"),
@@ -417,21 +417,6 @@ fn migrate_for_stats(conn: &Connection) -> Result<(), StoreError> {
                 FROM feedback f WHERE f.request_id = questions.request_id;",
         )?;
     }
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS generations (
-            generation INTEGER NOT NULL,
-            started_at TEXT NOT NULL
-         );
-         CREATE INDEX IF NOT EXISTS generations_started ON generations(started_at);
-         CREATE INDEX IF NOT EXISTS questions_stats_decisions ON questions
-            (day, decision, confidence_bin, helpful, rating, channel, confidence);
-         CREATE INDEX IF NOT EXISTS questions_stats_topics ON questions
-            (day, category, service, decision, channel);
-         CREATE INDEX IF NOT EXISTS questions_stats_latency ON questions
-            (day, latency_ms, channel) WHERE latency_ms IS NOT NULL;
-         CREATE INDEX IF NOT EXISTS questions_stats_gaps ON questions
-            (day, gap_group, channel) WHERE gap_group IS NOT NULL;",
-    )?;
     Ok(())
 }
 
@@ -497,6 +482,20 @@ mod tests {
             )
             .unwrap();
         assert_eq!((helpful, day.as_str(), latency), (None, "2020-01-01", None));
+        // the generations table and the covering indexes, from the V1 migration
+        for name in [
+            "generations",
+            "questions_stats_decisions",
+            "questions_stats_gaps",
+        ] {
+            assert!(
+                conn.prepare("SELECT 1 FROM sqlite_master WHERE name = ?1")
+                    .unwrap()
+                    .exists([name])
+                    .unwrap(),
+                "{name}"
+            );
+        }
         let helpful: Option<i64> = conn
             .query_row(
                 "SELECT helpful FROM questions WHERE request_id = 'new'",
