@@ -384,12 +384,13 @@ impl Embedder {
                     .counter
                     .encode(text.as_str(), true)
                     .map_err(|e| EmbedError::Inference(e.to_string()))?;
-                let ran = (0..shape[1])
+                let attended: Vec<usize> = (0..shape[1])
                     .filter(|&t| batch.attention_mask_array[[row, t]] != 0)
-                    .count();
+                    .collect();
+                let ran = attended.len();
                 // mean pooling over the attended tokens, special ones included, as fastembed does
                 let mut pooled = vec![0.0f32; DIMENSIONS];
-                for t in (0..shape[1]).filter(|&t| batch.attention_mask_array[[row, t]] != 0) {
+                for &t in &attended {
                     for (d, x) in pooled.iter_mut().enumerate() {
                         *x += hidden[[row, t, d]];
                     }

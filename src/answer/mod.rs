@@ -232,15 +232,6 @@ const ENTRY_TEXTS_READ: usize = 8;
 /// Texts kept per entry the coverage check may read (the starter corpus has 5.8 per entry).
 const TEXTS_KEPT_PER_ENTRY: usize = 6;
 
-/// The key of a generation in the answerer's per-generation caches.
-fn generation_key(generation: &IndexGeneration) -> String {
-    format!(
-        "{}/{}",
-        generation.manifest.corpus_hash,
-        generation.generation().0
-    )
-}
-
 impl Answerer {
     /// An answerer with `calibration` and the decision thresholds of `config`.
     pub fn new(
@@ -263,7 +254,11 @@ impl Answerer {
     /// How many entries of `generation` use each term (computed once per generation; the two
     /// latest are kept, so requests still on the previous generation during a switch find theirs).
     fn spread(&self, generation: &IndexGeneration) -> Arc<TermSpread> {
-        let key = generation_key(generation);
+        let key = format!(
+            "{}/{}",
+            generation.manifest.corpus_hash,
+            generation.generation().0
+        );
         let known = |slots: &Vec<(String, Arc<TermSpread>)>| {
             slots
                 .iter()
