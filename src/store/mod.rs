@@ -18,7 +18,7 @@ pub mod sqlite;
 use std::path::{Path, PathBuf};
 
 pub use gaps::Journal;
-pub use recorder::{Recorder, RecorderCounters};
+pub use recorder::{Recorder, RecorderCounters, EARLY_RETRY_EVERY};
 pub use records::{FeedbackRecord, GapGroup, GapState, Page, QuestionRecord};
 
 /// Storage errors.

@@ -9,7 +9,8 @@
 //! ([`RecorderCounters`], served on `/metrics`).
 //!
 //! With a shared store (a cluster), feedback may reach one node before the node that answered
-//! has written the question: it is accepted and tried again for [`FEEDBACK_WAIT`].
+//! has written the question: it is accepted and tried again every [`EARLY_RETRY_EVERY`] for
+//! [`FEEDBACK_WAIT`].
 
 use std::collections::VecDeque;
 use std::fmt::Write;
@@ -41,6 +42,10 @@ const BATCH: usize = 512;
 /// How long feedback on a request the shared store does not know yet waits for its question: in
 /// a cluster the question may be in another node's queue (or backlog) still.
 pub const FEEDBACK_WAIT: Duration = Duration::from_secs(120);
+
+/// How often such early feedback is tried again. Short: it waits in this node's memory, which a
+/// crash loses, and its question is usually a few milliseconds behind it.
+pub const EARLY_RETRY_EVERY: Duration = Duration::from_millis(200);
 
 /// What the recorder thread is asked to do.
 enum Command {
@@ -204,20 +209,26 @@ impl Writer {
     }
 
     /// Writes the early feedback whose question has arrived; gives up on what waited too long.
+    /// While the store is unreachable it waits for the backlog's next try.
     fn retry_early(&mut self) {
+        if !self.counters.up() && Instant::now() < self.next_retry {
+            return;
+        }
         for _ in 0..self.early.len() {
             let Some((deadline, f)) = self.early.pop_front() else {
                 break;
             };
-            match self.journal.record_feedback(&f) {
-                Ok(()) => {
-                    self.counters.feedback.fetch_add(1, Ordering::Relaxed);
-                }
+            let w = Waiting::Feedback(f);
+            let result = self.apply(&w);
+            let Waiting::Feedback(f) = w else { break };
+            match result {
+                Ok(()) => {}
                 Err(StoreError::UnknownRequest(_)) if Instant::now() < deadline => {
                     self.early.push_back((deadline, f));
                 }
                 Err(e) if e.is_outage() => {
-                    self.early.push_back((deadline, f));
+                    self.outage(&e);
+                    self.early.push_front((deadline, f));
                     break;
                 }
                 Err(e) => {
@@ -481,15 +492,17 @@ fn run(writer: &mut Writer, rx: &mpsc::Receiver<Command>, retention_days: u32) {
         }
         if !writer.early.is_empty() && Instant::now() >= next_early {
             writer.retry_early();
-            next_early = Instant::now() + RETRY_EVERY;
+            next_early = Instant::now() + EARLY_RETRY_EVERY;
         }
         let cmd = match pending.take() {
             Some(c) => c,
             None => {
-                let wait = if writer.backlog.is_empty() && writer.early.is_empty() {
-                    PURGE_EVERY
-                } else {
+                let wait = if !writer.early.is_empty() {
+                    EARLY_RETRY_EVERY
+                } else if !writer.backlog.is_empty() {
                     RETRY_EVERY
+                } else {
+                    PURGE_EVERY
                 };
                 match rx.recv_timeout(wait) {
                     Ok(c) => c,
