@@ -2,7 +2,8 @@
 //! terms the chosen entry does not cover (and whether another entry has them): the material the
 //! answerability rules are designed on. Never reads the held-back split.
 //!
-//! `DUMP_SETS=idk-mrc,tydiqa-id` dumps the named sets instead.
+//! `DUMP_SETS=idk-mrc,tydiqa-id` dumps the named sets instead; `DUMP_ALL_CHECKS=1` answers from
+//! confidence 0 (clarify and escalate bars unchanged) so every detail check shows what it decides.
 //!
 //! cargo run --release --example decision_dump -- [eval/matrix.toml] > decisions.jsonl
 
@@ -13,7 +14,10 @@ use haipedia::answer::{Answerer, Calibration, Channel};
 use haipedia::eval::matrix::{self, Split};
 
 fn main() -> anyhow::Result<()> {
-    let (spec, config, searcher, options) = matrix::tool_setup()?;
+    let (spec, mut config, searcher, options) = matrix::tool_setup()?;
+    if std::env::var_os("DUMP_ALL_CHECKS").is_some() {
+        config.answer.answer_at = 0.0;
+    }
     let calibration = Calibration::load(&config.answer.calibration)?;
     let answerer = Answerer::new(Arc::new(searcher), calibration, config.answer.clone());
     // DUMP_SETS=idk-mrc,tydiqa-id dumps those sets instead (the answerability reading on corpora

@@ -89,15 +89,37 @@ impl CoveragePolicy {
     }
 }
 
-/// Chat fillers and English function words that need no covering (beside the BM25 stopwords).
+/// Words that say who asks, when, how politely or how they feel, not what they ask: chat fillers,
+/// pronouns, modal and time words, the service's own name, English function words (beside the
+/// BM25 stopwords). Neither coverage check asks an entry to cover them.
+#[rustfmt::skip]
 const CHAT_WORDS: &[&str] = &[
-    "yg", "ga", "gak", "nggak", "enggak", "engga", "gk", "tidak", "tdk", "sy", "saya", "kami",
-    "dong", "ya", "nih", "kok", "deh", "bisa", "gimana", "gmn", "mau", "tolong", "mohon", "min",
-    "kak", "mas", "mbak", "bapak", "cuma", "tp", "trus", "aja", "skrg", "sekarang", "jg", "dll",
-    "udah", "udh", "sdh", "abis", "kalo", "klo", "semua", "lewat", "via", "ok", "oke", "the", "a",
-    "an", "is", "are", "to", "of", "for", "in", "on", "my", "i", "can", "how", "what", "do",
-    "does", "please", "pls", "and", "or", "with", "it", "be", "this", "that", "at", "by", "from",
-    "your", "you",
+    // negation, pronouns, address
+    "yg", "ga", "gak", "nggak", "enggak", "engga", "gk", "tidak", "tdk", "sy", "saya", "aku", "gue",
+    "gw", "kami", "kita", "kamu", "km", "anda", "dia", "mereka", "min", "admin", "kak", "mas",
+    "mbak", "bapak", "pak", "gan", "sis",
+    // particles and connectors
+    "dong", "ya", "yah", "nih", "tuh", "kok", "deh", "sih", "kan", "lho", "loh", "kah", "pun",
+    "gitu", "gini", "emang", "memang", "cuma", "doang", "aja", "saja", "tp", "tapi", "trus",
+    "terus", "trs", "jadi", "jd", "sama", "sm", "jg", "juga", "dll", "dsb", "dst", "tau", "tahu",
+    "soalnya", "kayaknya", "sepertinya", "katanya", "sebenarnya", "sebenernya", "banget", "bgt",
+    // modal and aspect
+    "bisa", "bs", "mau", "pengen", "pengin", "pingin", "perlu", "butuh", "tolong", "mohon", "bantu",
+    "minta", "coba", "udah", "udh", "sdh", "sudah", "belum", "blm", "masih", "msh", "lg", "abis",
+    "gimana", "gmn",
+    // time of asking
+    "skrg", "sekarang", "kemarin", "kemaren", "kmrn", "tadi", "td", "barusan", "besok",
+    // conditions, quantity, channel words that ask nothing
+    "kalo", "klo", "semua", "lewat", "via", "ok", "oke",
+    // how the asker feels
+    "bingung", "takut", "khawatir",
+    // the service itself: every entry is about it
+    "djpb",
+    // English
+    "the", "a", "an", "is", "are", "was", "to", "of", "for", "in", "on", "my", "me", "we", "our",
+    "i", "can", "how", "what", "do", "does", "please", "pls", "and", "or", "with", "it", "be",
+    "this", "that", "at", "by", "from", "your", "you", "hi", "hello", "thanks", "help", "need",
+    "want",
 ];
 
 /// The model's token vectors of an entry's texts, kept in 8 bits (a quarter of the memory; cosines
@@ -201,7 +223,7 @@ pub fn word_coverage(question: &TokenVectors, entry: &EntryTokens) -> Vec<(Strin
 pub struct TermSpread(HashMap<String, u32>);
 
 impl TermSpread {
-    /// Counts, for every term, the entries whose full text has it.
+    /// Counts, for every term, the entries whose full text has it; chat words ask for no topic.
     pub fn of(entries: &[Entry], analyzer: &Analyzer) -> TermSpread {
         let mut spread: HashMap<String, u32> = HashMap::new();
         for e in entries {
@@ -209,6 +231,9 @@ impl TermSpread {
             for t in terms {
                 *spread.entry(t).or_default() += 1;
             }
+        }
+        for t in analyzer.query_terms(&CHAT_WORDS.join(" ")) {
+            spread.remove(&t);
         }
         TermSpread(spread)
     }
@@ -346,6 +371,47 @@ mod tests {
             spread.topic_gap(&q(&["reset", "sakti", "please"]), &entry),
             None
         );
+    }
+
+    #[test]
+    fn chat_words_ask_for_no_topic() {
+        let analyzer = Analyzer::new();
+        let entry = |body: &str| Entry {
+            id: crate::corpus::EntryId(body.into()),
+            title: "Reset SAKTI".into(),
+            kind: crate::corpus::EntryType::Faq,
+            category: None,
+            tags: vec![],
+            questions: vec![],
+            updated: None,
+            action: None,
+            body: body.into(),
+            origin: crate::corpus::Origin {
+                path: "e.md".into(),
+                line: 1,
+            },
+        };
+        let entries = [
+            entry("Kemarin dan tadi: password dikirim lewat SMS."),
+            entry("Alamat url aplikasi."),
+        ];
+        let spread = TermSpread::of(&entries, &analyzer);
+        let terms = analyzer.query_terms("kemarin td reset sakti, url nya?");
+        let entry_terms: HashSet<String> = analyzer
+            .query_terms(&entries[0].full_text())
+            .into_iter()
+            .collect();
+        assert_eq!(
+            spread.topic_gap(&terms, &entry_terms),
+            Some(DetailGap::Topic("url".into()))
+        );
+        let terms = analyzer.query_terms("kemarin td reset sakti ga bisa");
+        let entry_terms: HashSet<String> = analyzer
+            .query_terms(&entries[1].full_text())
+            .into_iter()
+            .collect();
+        // "kemarin" and "td" are rare in the corpus and the entry lacks them, but they ask nothing
+        assert_eq!(spread.topic_gap(&terms, &entry_terms), None);
     }
 
     fn tokens(words: &[(&str, [f32; 2])]) -> TokenVectors {

@@ -131,7 +131,8 @@ pub struct Route {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum RouteSignal {
-    /// A ticket id or SP2D number in a message that does not ask how or why.
+    /// A ticket id or SP2D number in a message that does not ask how or why, or a satker code
+    /// in a message that names a contract and asks nothing.
     Identifier,
     /// The nearest menu example.
     Examples {
@@ -263,8 +264,9 @@ const REQUEST_WORDS: &[&str] = &[
 ];
 
 /// Decides whether `text` is a transactional request, and for which menu: by an identifier it
-/// carries, else by the menu it names whose examples are `nearest` under `policy`; a message that
-/// asks how, why or what is never routed by examples.
+/// carries (a contract's satker code only in a message that asks nothing), else by the menu it
+/// names whose examples are `nearest` under `policy`; a message that asks how, why or what is
+/// never routed by examples.
 pub fn route(text: &str, nearest: &NearestExamples, policy: &RoutePolicy) -> Option<Route> {
     let p = patterns();
     let found = Found {
@@ -281,18 +283,23 @@ pub fn route(text: &str, nearest: &NearestExamples, policy: &RoutePolicy) -> Opt
         .collect();
     let has_any = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
     let how_words = has_any(HOW_WORDS);
+    let asks = how_words || (has_any(ASK_WORDS) && !has_any(REQUEST_WORDS));
+    let names = |m: Menu| m.anchors().iter().any(|a| words.iter().any(|w| w == a));
 
     // a ticket id or SP2D number means "look this up", even with a question mark
     let (menu, signal) = if found.ticket_id.is_some() && !how_words {
         (Menu::TicketStatus, RouteSignal::Identifier)
     } else if found.sp2d_number.is_some() && !how_words {
         (Menu::Sp2dInfo, RouteSignal::Identifier)
-    } else if how_words || (has_any(ASK_WORDS) && !has_any(REQUEST_WORDS)) {
+    } else if asks {
         return None;
+    } else if found.satker_code.is_some() && names(Menu::ContractCheck) {
+        // a contract and the satker code menu 4 looks it up by
+        (Menu::ContractCheck, RouteSignal::Identifier)
     } else {
         let (menu, similarity, example) = Menu::ALL
             .into_iter()
-            .filter(|m| m.anchors().iter().any(|a| words.iter().any(|w| w == a)))
+            .filter(|m| names(*m))
             .filter_map(|m| nearest.of(m.number()).map(|(s, t)| (m, s, t)))
             .max_by(|a, b| a.1.total_cmp(&b.1))?;
         let margin = similarity - nearest.of(0).map_or(0.0, |(s, _)| s);
@@ -392,11 +399,27 @@ mod tests {
     fn found_data_and_what_is_still_needed() {
         let kontrak = [0.0, 0.0, 1.0, 0.0];
         let n = nearest_examples(&examples(), &kontrak);
-        let r = route("cek kontrak satker 012345", &n, &RoutePolicy::default()).unwrap();
+        let r = route("cek kontrak kami", &n, &RoutePolicy::default()).unwrap();
+        assert_eq!(r.needs, vec![Field::SatkerCode, Field::ContractNumber]);
+        assert!(matches!(r.signal, RouteSignal::Examples { .. }));
+        // a contract with its satker code is looked up, however far from the examples
+        let none = NearestExamples::default();
+        let r = route(
+            "kontrak kami statusnya apa ya, satker 012345",
+            &none,
+            &RoutePolicy::default(),
+        )
+        .unwrap();
         assert_eq!(r.found.satker_code.as_deref(), Some("012345"));
         assert_eq!(r.needs, vec![Field::ContractNumber]);
-        assert!(matches!(r.signal, RouteSignal::Examples { .. }));
-        let none = NearestExamples::default();
+        assert_eq!(r.signal, RouteSignal::Identifier);
+        // ... unless it asks about it
+        let asks = route(
+            "kapan kontrak satker 012345 terdaftar",
+            &none,
+            &RoutePolicy::default(),
+        );
+        assert_eq!(asks, None);
         let r = route(
             "status tiket 20260414-dbkswu",
             &none,
