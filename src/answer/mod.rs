@@ -4,6 +4,7 @@
 mod calibrate;
 mod compose;
 mod coverage;
+mod details;
 mod features;
 mod route;
 
@@ -18,7 +19,8 @@ pub use calibrate::{
     ConfidenceMetrics, FitInfo, MIN_ADJUSTMENT_QUERIES,
 };
 pub use compose::{whatsapp_markup, Channel, Escalation, UnknownChannel, WHATSAPP_LIMIT};
-pub use coverage::{detail_gap, word_coverage, CoveragePolicy, DetailGap, EntryTokens, TermSpread};
+pub use coverage::{word_coverage, CoveragePolicy, DetailGap, EntryTokens, TermSpread};
+pub use details::detail_gap;
 pub use features::{Features, Reference, FEATURE_NAMES};
 pub use route::{
     nearest_examples, route, Field, Found, Menu, NearestExamples, Route, RoutePolicy, RouteSignal,
