@@ -132,15 +132,19 @@ fn questions_asking_a_detail_the_entry_does_not_state_are_not_answered() {
     assert_ne!(v["decision"], "answer", "{v}");
     let v = ask("menu informasi sp2d bisa buat ngecek sp2d tahun 2019 ga?");
     assert_ne!(v["decision"], "answer", "{v}");
-    // confident about the entry (KPPN Khusus Penerimaan), which never gives an address: the
-    // model's reading finds no part of it that covers "alamat"
+    // confident about the entry (KPPN Khusus Penerimaan), which never gives an address
     let v = ask("alamat kppn khusus penerimaan dimana");
     assert_eq!(v["decision"], "clarify", "{v}");
     assert_eq!(
         v["decided_by"]["gap"],
-        json!({"kind": "uncovered", "asked": "alamat"}),
+        json!({"kind": "contact", "asked": "alamat"}),
         "{v}"
     );
+    // confident about the DJPK WhatsApp entry, which never says who signed its SOP: the model's
+    // reading finds no part of it that covers "disahkan"
+    let v = ask("sop wa call center djpk itu disahkan oleh pejabat siapa? nomor sop nya brp?");
+    assert_eq!(v["decision"], "clarify", "{v}");
+    assert_eq!(v["decided_by"]["gap"]["kind"], "uncovered", "{v}");
 }
 
 #[test]
@@ -181,6 +185,13 @@ fn transactional_requests_are_routed_to_their_menu() {
     let contract = ask("cek kontrak satker 012345");
     assert_eq!(contract["route"]["found"]["satker_code"], "012345");
     assert_eq!(contract["route"]["needs"], json!(["contract_number"]));
+    // a contract with its satker code, in a message that asks nothing, is looked up ...
+    let v = ask("kontrak sewa gedung kami udh terdaftar blm ya, satker 012345");
+    assert_eq!(v["route"]["number"], 4, "{v}");
+    assert_eq!(v["route"]["signal"]["by"], "identifier", "{v}");
+    // ... one that asks about contracts is answered
+    let v = ask("kapan kontrak satker 012345 harus didaftarkan ke kppn");
+    assert_ne!(v["decision"], "route", "{v}");
 }
 
 #[test]
