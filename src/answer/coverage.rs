@@ -33,6 +33,8 @@ pub enum DetailGap {
     Contact(String),
     /// A time of day ("jam berapa") of an entry that states no hour.
     Time(String),
+    /// An amount asked in a unit ("berapa persen", "brp lama") of an entry that states none in it.
+    Amount(String),
     /// A specific word of the question that the entry lacks and only a few other entries have.
     Topic(String),
     /// A word of the question that no part of the entry covers, by the model's reading of both

@@ -58,9 +58,23 @@ pub fn detail_gap(question: &str, entry_text: &str) -> Option<DetailGap> {
             return Some(DetailGap::Limit(w.clone()));
         }
     }
-    if let Some(w) = asked.iter().find(|w| REASON_ASKED.contains(&w.as_str())) {
+    // "krn apa" asks a reason as "kenapa" does
+    let because_what = asked
+        .windows(2)
+        .find(|p| ["krn", "karena", "karna"].contains(&p[0].as_str()) && p[1] == "apa")
+        .map(|p| &p[0]);
+    if let Some(w) = asked
+        .iter()
+        .find(|w| REASON_ASKED.contains(&w.as_str()))
+        .or(because_what)
+    {
         if !REASON_STATED.iter().any(|s| names(s)) {
             return Some(DetailGap::Reason(w.clone()));
+        }
+    }
+    if let Some((unit, w)) = amount_asked(&asked) {
+        if !unit.stated_in(entry_text) {
+            return Some(DetailGap::Amount(w));
         }
     }
     if let Some((kind, w)) = asked_for(&asked) {
@@ -81,6 +95,73 @@ fn is_figure(word: &str) -> bool {
     (1..=4).contains(&digits)
         && word[digits..].chars().all(|c| c.is_alphabetic())
         && word[digits..].chars().count() <= 4
+}
+
+/// The unit an amount is asked in ("berapa persen", "brp lama", "biayanya brp").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    /// A share: persen, %.
+    Percent,
+    /// A duration: lama, hari, minggu, bulan, tahun, jam, menit.
+    Duration,
+    /// Money: biaya, tarif, harga, rupiah.
+    Money,
+    /// A count of people or things: orang, buah, digit, karakter, lembar, file.
+    Count,
+}
+
+const PERCENT_WORDS: &[&str] = &["persen", "persentase", "percent"];
+const DURATION_WORDS: &[&str] = &[
+    "lama", "lamanya", "hari", "minggu", "bulan", "tahun", "jam", "menit", "detik",
+];
+const MONEY_WORDS: &[&str] = &[
+    "biaya", "biayanya", "tarif", "tarifnya", "harga", "harganya", "rupiah", "rp", "duit",
+];
+const COUNT_WORDS: &[&str] = &[
+    "orang", "org", "buah", "digit", "karakter", "lembar", "file",
+];
+
+/// The unit of an amount `words` ask for, and the word naming it: "berapa"/"brp" followed by a
+/// unit word (a word between allowed: "brp hari kerja", "berapa sih lama"), or a money word
+/// followed by one ("biayanya brp").
+fn amount_asked(words: &[String]) -> Option<(Unit, String)> {
+    let unit_of = |w: &str| {
+        [
+            (PERCENT_WORDS, Unit::Percent),
+            (DURATION_WORDS, Unit::Duration),
+            (MONEY_WORDS, Unit::Money),
+            (COUNT_WORDS, Unit::Count),
+        ]
+        .into_iter()
+        .find(|(list, _)| list.contains(&w))
+        .map(|(_, unit)| unit)
+    };
+    let how_much = |w: &str| w == "berapa" || w == "brp";
+    words.iter().enumerate().find_map(|(i, w)| {
+        if how_much(w) {
+            words[i + 1..]
+                .iter()
+                .take(2)
+                .find_map(|next| unit_of(next).map(|u| (u, next.clone())))
+        } else if unit_of(w) == Some(Unit::Money) && words.get(i + 1).is_some_and(|n| how_much(n)) {
+            Some((Unit::Money, w.clone()))
+        } else {
+            None
+        }
+    })
+}
+
+impl Unit {
+    /// Whether `text` states an amount in this unit.
+    fn stated_in(self, text: &str) -> bool {
+        let s = stated();
+        match self {
+            Unit::Percent => s.percent.is_match(text),
+            Unit::Duration => s.duration.is_match(text),
+            Unit::Money => s.money.is_match(text),
+            Unit::Count => s.count.is_match(text),
+        }
+    }
 }
 
 /// What kind of reference a question asks for (see [`asked_for`]).
@@ -158,6 +239,10 @@ fn asked_for(words: &[String]) -> Option<(Asked, String)> {
 /// Patterns of what an entry states: a web address, an e-mail address, a street, a phone number
 /// (at least five digits, or a number written with its area code), a time of day.
 struct Stated {
+    percent: Regex,
+    duration: Regex,
+    money: Regex,
+    count: Regex,
     web: Regex,
     email: Regex,
     street: Regex,
@@ -169,7 +254,15 @@ fn stated() -> &'static Stated {
     static S: OnceLock<Stated> = OnceLock::new();
     S.get_or_init(|| {
         let re = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("detail pattern {p}: {e}"));
+        // an amount: digits or a number word, then the unit
+        let n = r"(?i)(\b\d+([.,]\d+)?|\b(satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|belas|puluh|ratus|se))\s*";
         Stated {
+            percent: re(&format!(r"{n}(%|persen)")),
+            duration: re(&format!(r"{n}(hari|minggu|bulan|tahun|jam|menit|detik)\b")),
+            money: re(&format!(
+                r"{n}(rupiah|juta|ribu|miliar)\b|\brp\.?\s*\d|\b(gratis|tanpa biaya|tidak dipungut|tidak dikenakan)"
+            )),
+            count: re(&format!(r"{n}(orang|buah|digit|karakter|lembar|file)\b")),
             web: re(r"(?i)https?://|www\.|\b[a-z0-9-]+\.(go|co|or|ac)\.id\b|\b[a-z0-9-]+\.(id|com|org|net)\b"),
             email: re(r"(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b"),
             street: re(r"(?i)\b(jl|jln|jalan|gedung|gd)\b\.?"),
@@ -223,6 +316,10 @@ mod tests {
         assert_eq!(
             detail_gap("kenapa reset sakti ga bisa diwakilkan", RESET),
             Some(DetailGap::Reason("kenapa".into()))
+        );
+        assert_eq!(
+            detail_gap("reset sakti ditolak biasanya krn apa?", RESET),
+            Some(DetailGap::Reason("krn".into()))
         );
     }
 
@@ -280,5 +377,36 @@ mod tests {
         );
         assert_eq!(detail_gap("no hp sy ganti, gmn reset", PORTAL), None);
         assert_eq!(detail_gap("email saya salah ketik", PORTAL), None);
+    }
+
+    #[test]
+    fn an_amount_asked_must_be_stated_in_its_unit() {
+        const FUND: &str = "BPDLH menyalurkan dana bergulir untuk usaha lingkungan hidup.";
+        assert_eq!(
+            detail_gap("bunga dana bergulir bpdlh brp persen?", FUND),
+            Some(DetailGap::Amount("persen".into()))
+        );
+        let with_rate = format!("{FUND} Bunganya 2,5 persen per tahun.");
+        assert_eq!(
+            detail_gap("bunga dana bergulir brp persen?", &with_rate),
+            None
+        );
+        assert_eq!(
+            detail_gap("berapa lama sms password baru masuk", RESET),
+            Some(DetailGap::Amount("lama".into()))
+        );
+        assert_eq!(
+            detail_gap(
+                "tiket dijawab brp hari kerja",
+                "Tiket dijawab paling lambat 3 hari kerja."
+            ),
+            None
+        );
+        assert_eq!(
+            detail_gap("biayanya brp?", "Layanan ini tidak dipungut biaya."),
+            None
+        );
+        // "berapa" without a unit asks no amount in a unit
+        assert_eq!(detail_gap("menu berapa buat reset sakti", RESET), None);
     }
 }
