@@ -1,5 +1,6 @@
 //! Details a question asks for that an entry must state to answer it, read from the words alone:
-//! a number or year, a limit, a reason, a web or e-mail address, a phone number, a time of day.
+//! a number or year, a limit, a reason, an amount in a unit, a web or e-mail address, a phone
+//! number, a time of day.
 //! "sehari maksimal brp kali bisa reset?" asks a limit the reset entry never states; "alamat url
 //! myintress apa?" asks an address that the entry about MyIntress does not give.
 
@@ -121,9 +122,9 @@ const COUNT_WORDS: &[&str] = &[
     "orang", "org", "buah", "digit", "karakter", "lembar", "file",
 ];
 
-/// The unit of an amount `words` ask for, and the word naming it: "berapa"/"brp" followed by a
-/// unit word (a word between allowed: "brp hari kerja", "berapa sih lama"), or a money word
-/// followed by one ("biayanya brp").
+/// The unit of an amount `words` ask for, and the word naming it: "berapa"/"brp" followed within
+/// two words by a unit word ("brp hari", "berapa sih lama"), or a money word followed by one of
+/// them ("biayanya brp").
 fn amount_asked(words: &[String]) -> Option<(Unit, String)> {
     let unit_of = |w: &str| {
         [
