@@ -32,11 +32,6 @@ pub const FIT_QUERY_CACHE: usize = 4096;
 
 /// Fewest in-scope tuning queries for which a build departs from the default fusion.
 pub const MIN_TUNING_QUERIES: usize = 30;
-/// A fitted fusion replaces the default only when it gains at least this much per query (mean of
-/// hit@1 and nDCG@10 on the tuning queries): the gain must be worth at least `MIN_GAIN_QUERIES`
-/// queries answered right at the top instead of not at all, or smaller gains are noise.
-const MIN_GAIN_QUERIES: f64 = 1.5;
-
 /// What a build fitted, as stored in the manifest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fits {
@@ -108,12 +103,16 @@ pub fn probe_points(
 pub struct FusionFit {
     /// In-scope labelled queries used.
     pub queries: usize,
-    /// "default" (too few queries or no clear gain) or "fitted".
+    /// "default" (too few queries, or the default's worst margin is the best) or "fitted".
     pub chosen: String,
     /// Mean of hit@1 and nDCG@10 of the default fusion on them.
     pub default_score: f64,
     /// The same for the chosen fusion.
     pub chosen_score: f64,
+    /// The chosen fusion's worst margin over the best baseline on them: the smaller of its hit@1
+    /// and its nDCG@10 minus the best of lexical alone, vector alone and plain RRF.
+    #[serde(default)]
+    pub worst_margin: f64,
 }
 
 /// The labelled queries a corpus folder brings for its own builds: the tuning part of
@@ -137,7 +136,7 @@ pub fn tuning_queries(path: &Path) -> Result<Vec<LabelledQuery>, IndexError> {
 
 /// Version of the fitting code; bump when what a fit does changes, so generations are refitted
 /// (8: fits searched on graphs built with `UnitCosine`).
-const FIT_VERSION: u32 = 8;
+const FIT_VERSION: u32 = 10;
 
 /// Fingerprint of the fitting code, the tuning queries, the bank, the shipped calibration and the
 /// default fusion a fit must beat (what [`crate::index::BuildOptions::fit_inputs`] records: a new
@@ -193,18 +192,6 @@ pub fn ranking_scores(
         ndcg += s[5];
     }
     (hit / n, ndcg / n)
-}
-
-/// Mean of hit@1 and nDCG@10 of `fusion`.
-fn score(
-    generation: &IndexGeneration,
-    runs: &[(Candidates, &LabelledQuery)],
-    fusion: &Fusion,
-) -> f64 {
-    let (hit, ndcg) = ranking_scores(generation, runs, &|c| {
-        c.fuse(fusion).into_iter().map(|f| f.entry).collect()
-    });
-    (hit + ndcg) / 2.0
 }
 
 /// Fits the fusion of `generation` on `tuning` (labelled queries of this corpus; labels naming
@@ -285,7 +272,11 @@ pub fn fit(
     })
 }
 
-/// The fusion chosen on the in-scope `tuning` queries, and how.
+/// The fusion chosen on the in-scope `tuning` queries, and how: of the default and the grid, the
+/// one whose worst margin over this corpus's best baseline (lexical alone, vector alone, plain
+/// RRF; hit@1 and nDCG@10 each) is largest, ties to the larger hit@1 + nDCG@10. Aiming at "never
+/// below the better baseline" holds up better on queries the fit did not see than the best mean
+/// did (random halves of each matrix corpus's tuning split: see the README's Retrieval section).
 fn fit_fusion(
     searcher: &Searcher,
     generation: &IndexGeneration,
@@ -299,6 +290,7 @@ fn fit_fusion(
             chosen: "default".into(),
             default_score: 0.0,
             chosen_score: 0.0,
+            worst_margin: 0.0,
         };
         return Ok((default, fit));
     }
@@ -307,22 +299,79 @@ fn fit_fusion(
         .map(|q| Ok((searcher.candidates(generation, &q.query)?, q)))
         .collect::<Result<Vec<_>, crate::retrieve::RetrieveError>>()
         .map_err(|e| IndexError::Fit(e.to_string()))?;
-    let default_score = score(generation, &runs, &default);
-    let (best, best_score) = grid()
-        .into_iter()
-        .map(|f| (f, score(generation, &runs, &f)))
-        .fold(
-            (default, default_score),
-            |a, b| if b.1 > a.1 { b } else { a },
-        );
-    let fitted = best_score >= default_score + MIN_GAIN_QUERIES / runs.len() as f64;
+    let side = |s: &[(usize, crate::retrieve::Evidence)]| s.iter().map(|(e, _)| *e).collect();
+    let fused = |f: Fusion| {
+        move |c: &Candidates| c.fuse(&f).into_iter().map(|f| f.entry).collect::<Vec<_>>()
+    };
+    let baselines = [
+        ranking_scores(generation, &runs, &|c| side(&c.lexical)),
+        ranking_scores(generation, &runs, &|c| side(&c.vector)),
+        ranking_scores(generation, &runs, &fused(Fusion::PLAIN_RRF)),
+    ];
+    let best = baselines
+        .iter()
+        .fold((0.0f64, 0.0f64), |a, b| (a.0.max(b.0), a.1.max(b.1)));
+    let judged = std::iter::once(default)
+        .chain(grid())
+        .map(|f| (f, ranking_scores(generation, &runs, &fused(f))));
+    let (default_score, chosen) = least_losing(judged, best);
     let fit = FusionFit {
         queries: runs.len(),
-        chosen: if fitted { "fitted" } else { "default" }.into(),
+        chosen: if chosen.fusion != default {
+            "fitted"
+        } else {
+            "default"
+        }
+        .into(),
         default_score,
-        chosen_score: if fitted { best_score } else { default_score },
+        chosen_score: chosen.mean,
+        worst_margin: chosen.worst_margin,
     };
-    Ok((if fitted { best } else { default }, fit))
+    Ok((chosen.fusion, fit))
+}
+
+/// A fusion with its figures on the tuning queries.
+#[derive(Debug, Clone, Copy)]
+struct Judged {
+    fusion: Fusion,
+    /// The smaller of hit@1 and nDCG@10 minus the best baseline's.
+    worst_margin: f64,
+    /// Mean of hit@1 and nDCG@10.
+    mean: f64,
+}
+
+/// Of `candidates` (fusion, (hit@1, nDCG@10)), the first being the default, the one with the
+/// largest worst margin over `best` (the best baseline's hit@1 and nDCG@10), ties to the larger
+/// mean and then to the earlier; with the default's mean.
+fn least_losing(
+    candidates: impl IntoIterator<Item = (Fusion, (f64, f64))>,
+    best: (f64, f64),
+) -> (f64, Judged) {
+    let mut judged = candidates.into_iter().map(|(fusion, (hit, ndcg))| Judged {
+        fusion,
+        worst_margin: (hit - best.0).min(ndcg - best.1),
+        mean: (hit + ndcg) / 2.0,
+    });
+    let Some(first) = judged.next() else {
+        return (
+            0.0,
+            Judged {
+                fusion: Fusion::default(),
+                worst_margin: 0.0,
+                mean: 0.0,
+            },
+        );
+    };
+    let chosen = judged.fold(first, |a, b| {
+        let better = b.worst_margin > a.worst_margin
+            || (b.worst_margin == a.worst_margin && b.mean > a.mean);
+        if better {
+            b
+        } else {
+            a
+        }
+    });
+    (first.mean, chosen)
 }
 
 /// [`fit`] as the closure [`crate::index::build_and_fit`] takes.
@@ -334,5 +383,37 @@ pub fn fit_closure<'a>(
     move |generation| {
         let fits = fit(searcher, generation, tuning, calibration)?;
         serde_json::to_value(fits).map_err(|e| IndexError::Fit(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fusion_that_loses_least_to_the_best_baseline_wins() {
+        let blend = |lexical| Fusion::Blend {
+            lexical,
+            agreement: 0.0,
+            k: 60.0,
+        };
+        let best = (0.80, 0.85);
+        // the default: below the best baseline on both
+        let default = (blend(0.3), (0.78, 0.84));
+        // the best mean, but 0.04 below the baseline's hit@1
+        let greedy = (blend(0.9), (0.76, 0.99));
+        // never below it
+        let steady = (blend(0.5), (0.81, 0.86));
+        let (default_mean, chosen) = least_losing([default, greedy, steady], best);
+        assert!((default_mean - 0.81).abs() < 1e-9);
+        assert_eq!(chosen.fusion, blend(0.5));
+        assert!((chosen.worst_margin - 0.01).abs() < 1e-9);
+        // equal worst margins: the larger mean; all equal: the default stays
+        let richer = (blend(0.6), (0.81, 0.90));
+        assert_eq!(
+            least_losing([default, steady, richer], best).1.fusion,
+            blend(0.6)
+        );
+        assert_eq!(least_losing([default, default], best).1.fusion, blend(0.3));
     }
 }
