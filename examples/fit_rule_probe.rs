@@ -13,16 +13,7 @@ use haipedia::tune::ranking_scores as score;
 
 fn main() -> anyhow::Result<()> {
     let (spec, _, searcher, options) = matrix::tool_setup()?;
-    let mut grid = vec![Fusion::PLAIN_RRF];
-    for lexical in [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0] {
-        for agreement in [0.0, 0.2, 0.5, 1.0] {
-            grid.push(Fusion::Blend {
-                lexical,
-                agreement,
-                k: 60.0,
-            });
-        }
-    }
+    let grid = haipedia::tune::grid();
     let default = Fusion::default();
     let names = std::env::var("PROBE_SETS")
         .unwrap_or_else(|_| "haipedia-dev,sakti-juknis,tydiqa-id,idk-mrc".into());

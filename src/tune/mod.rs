@@ -32,6 +32,7 @@ pub const FIT_QUERY_CACHE: usize = 4096;
 
 /// Fewest in-scope tuning queries for which a build departs from the default fusion.
 pub const MIN_TUNING_QUERIES: usize = 30;
+
 /// What a build fitted, as stored in the manifest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fits {
@@ -135,7 +136,7 @@ pub fn tuning_queries(path: &Path) -> Result<Vec<LabelledQuery>, IndexError> {
 }
 
 /// Version of the fitting code; bump when what a fit does changes, so generations are refitted
-/// (8: fits searched on graphs built with `UnitCosine`).
+/// (10: the fusion with the largest worst margin over the best baseline).
 const FIT_VERSION: u32 = 10;
 
 /// Fingerprint of the fitting code, the tuning queries, the bank, the shipped calibration and the
@@ -158,7 +159,7 @@ pub fn fingerprint(
 
 /// The fusion candidates tried: blends across the lexical share and agreement weight, each side alone
 /// and plain RRF.
-fn grid() -> Vec<Fusion> {
+pub fn grid() -> Vec<Fusion> {
     let mut grid = vec![Fusion::PLAIN_RRF];
     for lexical in [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0] {
         for agreement in [0.0, 0.2, 0.5, 1.0] {
