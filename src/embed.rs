@@ -232,10 +232,7 @@ impl Embedder {
     /// question's tokens, kept for [`Embedder::query_tokens`] (the answerability check reads them
     /// right after the search).
     pub fn embed_query(&self, question: &str) -> Result<Vec<f32>, EmbedError> {
-        let (vector, tokens) = self
-            .read_tokens("query: ", &[question.to_string()])?
-            .pop()
-            .ok_or_else(|| EmbedError::Inference("no vector returned".into()))?;
+        let (vector, tokens) = self.read_tokens("query: ", question)?;
         self.recent_queries().put(question.to_string(), tokens);
         Ok(vector)
     }
@@ -247,11 +244,7 @@ impl Embedder {
         if let Some(tokens) = self.recent_queries().get(question) {
             return Ok(tokens.clone());
         }
-        let (_, tokens) = self
-            .read_tokens("query: ", &[question.to_string()])?
-            .pop()
-            .ok_or_else(|| EmbedError::Inference("no token vectors returned".into()))?;
-        Ok(tokens)
+        Ok(self.read_tokens("query: ", question)?.1)
     }
 
     /// The contextual token vectors of passages (`passage: ` prefix), one model run each (a batch
@@ -259,12 +252,7 @@ impl Embedder {
     pub fn passage_tokens(&self, texts: &[String]) -> Result<Vec<TokenVectors>, EmbedError> {
         texts
             .iter()
-            .map(|text| {
-                self.read_tokens("passage: ", std::slice::from_ref(text))?
-                    .pop()
-                    .map(|(_, tokens)| tokens)
-                    .ok_or_else(|| EmbedError::Inference("no token vectors returned".into()))
-            })
+            .map(|text| Ok(self.read_tokens("passage: ", text)?.1))
             .collect()
     }
 
@@ -343,20 +331,17 @@ impl Embedder {
         Ok(out)
     }
 
-    /// One model run over `texts` (with `prefix`): for each, the mean-pooled unit vector (what
+    /// One model run over `text` (with `prefix`): the mean-pooled unit vector (what
     /// [`Embedder::embed_query`] has always returned) and the unit vector of each token.
     fn read_tokens(
         &self,
         prefix: &str,
-        texts: &[String],
-    ) -> Result<Vec<(Vec<f32>, TokenVectors)>, EmbedError> {
-        if texts.is_empty() {
-            return Ok(Vec::new());
-        }
-        let prefixed: Vec<String> = texts.iter().map(|t| format!("{prefix}{t}")).collect();
+        text: &str,
+    ) -> Result<(Vec<f32>, TokenVectors), EmbedError> {
+        let text = format!("{prefix}{text}");
         let batches = self
             .session()?
-            .transform(&prefixed, Some(prefixed.len()))
+            .transform(std::slice::from_ref(&text), Some(1))
             .map_err(|e| EmbedError::Inference(e.to_string()))?
             .into_raw();
         let batch = batches
@@ -371,65 +356,59 @@ impl Embedder {
             .try_extract_array::<f32>()
             .map_err(|e| EmbedError::Inference(e.to_string()))?;
         let shape = hidden.shape().to_vec();
-        if shape.len() != 3 || shape[0] != prefixed.len() || shape[2] != DIMENSIONS {
+        if shape.len() != 3 || shape[0] != 1 || shape[2] != DIMENSIONS {
             return Err(EmbedError::Inference(format!(
                 "unexpected token output shape {shape:?}"
             )));
         }
-        prefixed
+        let encoding = self
+            .counter
+            .encode(text.as_str(), true)
+            .map_err(|e| EmbedError::Inference(e.to_string()))?;
+        let attended: Vec<usize> = (0..shape[1])
+            .filter(|&t| batch.attention_mask_array[[0, t]] != 0)
+            .collect();
+        let ran = attended.len();
+        // mean pooling over the attended tokens, special ones included, as fastembed does
+        let mut pooled = vec![0.0f32; DIMENSIONS];
+        for &t in &attended {
+            for (d, x) in pooled.iter_mut().enumerate() {
+                *x += hidden[[0, t, d]];
+            }
+        }
+        pooled.iter_mut().for_each(|x| *x /= ran.max(1) as f32);
+        normalize(&mut pooled);
+        let mut vectors = Vec::new();
+        let mut words: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+        let mut last_word = None;
+        for (t, (word, &(start, end))) in encoding
+            .get_word_ids()
             .iter()
+            .zip(encoding.get_offsets())
             .enumerate()
-            .map(|(row, text)| {
-                let encoding = self
-                    .counter
-                    .encode(text.as_str(), true)
-                    .map_err(|e| EmbedError::Inference(e.to_string()))?;
-                let attended: Vec<usize> = (0..shape[1])
-                    .filter(|&t| batch.attention_mask_array[[row, t]] != 0)
-                    .collect();
-                let ran = attended.len();
-                // mean pooling over the attended tokens, special ones included, as fastembed does
-                let mut pooled = vec![0.0f32; DIMENSIONS];
-                for &t in &attended {
-                    for (d, x) in pooled.iter_mut().enumerate() {
-                        *x += hidden[[row, t, d]];
+            .take(ran)
+        {
+            let Some(word) = word else { continue };
+            let mut v: Vec<f32> = (0..DIMENSIONS).map(|d| hidden[[0, t, d]]).collect();
+            normalize(&mut v);
+            vectors.push(v);
+            let at = vectors.len() - 1;
+            match words.last_mut() {
+                Some((typed, range)) if last_word == Some(*word) => {
+                    range.end = at + 1;
+                    if let Some(tail) = text.get(start..end) {
+                        typed.push_str(tail);
                     }
                 }
-                pooled.iter_mut().for_each(|x| *x /= ran.max(1) as f32);
-                normalize(&mut pooled);
-                let mut vectors = Vec::new();
-                let mut words: Vec<(String, std::ops::Range<usize>)> = Vec::new();
-                let mut last_word = None;
-                for (t, (word, &(start, end))) in encoding
-                    .get_word_ids()
-                    .iter()
-                    .zip(encoding.get_offsets())
-                    .enumerate()
-                    .take(ran)
-                {
-                    let Some(word) = word else { continue };
-                    let mut v: Vec<f32> = (0..DIMENSIONS).map(|d| hidden[[row, t, d]]).collect();
-                    normalize(&mut v);
-                    vectors.push(v);
-                    let at = vectors.len() - 1;
-                    match words.last_mut() {
-                        Some((typed, range)) if last_word == Some(*word) => {
-                            range.end = at + 1;
-                            if let Some(tail) = text.get(start..end) {
-                                typed.push_str(tail);
-                            }
-                        }
-                        _ if end > prefix.trim_end().len() => {
-                            let typed = text.get(start..end).unwrap_or_default();
-                            words.push((typed.trim_start().to_string(), at..at + 1));
-                        }
-                        _ => {}
-                    }
-                    last_word = Some(*word);
+                _ if end > prefix.trim_end().len() => {
+                    let typed = text.get(start..end).unwrap_or_default();
+                    words.push((typed.trim_start().to_string(), at..at + 1));
                 }
-                Ok((pooled, TokenVectors { vectors, words }))
-            })
-            .collect()
+                _ => {}
+            }
+            last_word = Some(*word);
+        }
+        Ok((pooled, TokenVectors { vectors, words }))
     }
 
     /// A free model session if there is one, else the next in turn when it is free.

@@ -237,8 +237,9 @@ fn asked_for(words: &[String]) -> Option<(Asked, String)> {
     })
 }
 
-/// Patterns of what an entry states: a web address, an e-mail address, a street, a phone number
-/// (at least five digits, or a number written with its area code), a time of day.
+/// Patterns of what an entry states: an amount in each [`Unit`], a web address, an e-mail
+/// address, a street, a phone number (at least five digits, or a number written with its area
+/// code), a time of day.
 struct Stated {
     percent: Regex,
     duration: Regex,
