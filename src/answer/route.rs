@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::embed::cosine;
 use crate::index::MenuVector;
+use crate::privacy::PersonalData;
 
 /// A WhatsApp bot menu that performs a transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -73,8 +74,8 @@ impl Menu {
             Menu::TicketStatus => &["tiket", "ticket", "tiketnya", "tiketku"],
             Menu::Sp2dInfo => &["sp2d", "sp2dnya"],
             Menu::ContractCheck => &["kontrak", "kontraknya", "contract"],
-            Menu::Digit => &["digit", "dgt"],
-            Menu::Sakti => &["sakti", "mfa"],
+            Menu::Digit => &["digit", "digitnya", "dgt"],
+            Menu::Sakti => &["sakti", "saktinya", "mfa"],
         }
     }
 
@@ -131,8 +132,9 @@ pub struct Route {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum RouteSignal {
-    /// A ticket id or SP2D number in a message that does not ask how or why, or a satker code
-    /// in a message that names a contract and asks nothing.
+    /// A ticket id or SP2D number in a message that does not ask how or why, a NIK, NIP or
+    /// e-mail address in one that names Digit and does not ask how or why, or a satker code in a
+    /// message that names a contract and asks nothing.
     Identifier,
     /// The nearest menu example.
     Examples {
@@ -158,7 +160,7 @@ pub struct RoutePolicy {
 impl Default for RoutePolicy {
     /// Chosen on the tuning split of the matrix's routing set with every other tuning message of
     /// the project's corpus as non-requests (`cargo run --release --example route_sweep`), with
-    /// both example files: routing precision 0.953, recall 0.953 there.
+    /// both example files: routing precision 0.958, recall 0.952 there (297 messages, 2026-11-30).
     fn default() -> Self {
         RoutePolicy {
             min_similarity: 0.93,
@@ -233,6 +235,17 @@ fn patterns() -> &'static Patterns {
     })
 }
 
+/// Whether `text` carries an identity Digit looks a user up by (a NIK, NIP or e-mail address):
+/// only its presence is read; the menu asks for the value itself.
+fn carries_identity(text: &str) -> bool {
+    crate::privacy::find(text).iter().any(|(_, kind)| {
+        matches!(
+            kind,
+            PersonalData::Nik | PersonalData::Nip | PersonalData::Email
+        )
+    })
+}
+
 /// Words that ask how or why: such messages want an explanation, not the transaction, even when
 /// they carry a ticket id or SP2D number.
 const HOW_WORDS: &[&str] = &[
@@ -284,13 +297,22 @@ pub fn route(text: &str, nearest: &NearestExamples, policy: &RoutePolicy) -> Opt
     let has_any = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
     let how_words = has_any(HOW_WORDS);
     let asks = how_words || (has_any(ASK_WORDS) && !has_any(REQUEST_WORDS));
-    let names = |m: Menu| m.anchors().iter().any(|a| words.iter().any(|w| w == a));
+    // a menu is named by what it acts on, or by its number ("menu 5, cek status user")
+    let names = |m: Menu| {
+        m.anchors().iter().any(|a| words.iter().any(|w| w == a))
+            || words
+                .windows(2)
+                .any(|w| w[0] == "menu" && w[1] == m.number().to_string())
+    };
 
     // a ticket id or SP2D number means "look this up", even with a question mark
     let (menu, signal) = if found.ticket_id.is_some() && !how_words {
         (Menu::TicketStatus, RouteSignal::Identifier)
     } else if found.sp2d_number.is_some() && !how_words {
         (Menu::Sp2dInfo, RouteSignal::Identifier)
+    } else if names(Menu::Digit) && !how_words && carries_identity(text) {
+        // Digit looks its user up by a NIK, NIP or e-mail address
+        (Menu::Digit, RouteSignal::Identifier)
     } else if asks {
         return None;
     } else if found.satker_code.is_some() && names(Menu::ContractCheck) {
@@ -378,6 +400,20 @@ mod tests {
         assert_eq!(menu("tolong cek tiket 20260414-dbkswu", &none), Some(2));
         assert_eq!(menu("sp2d 240011301000123 sudah cair?", &none), Some(3));
         assert_eq!(menu("bagaimana cara cek sp2d 240011301000123", &none), None);
+        // Digit looks its user up by identity: present, the message asks for the lookup
+        assert_eq!(
+            menu("tlg cek user digit nip 198801152010121003", &none),
+            Some(5)
+        );
+        assert_eq!(
+            menu("reset digit, email budi.s@kemenkeu.go.id", &none),
+            Some(5)
+        );
+        assert_eq!(
+            menu("email budi.s@kemenkeu.go.id kenapa ditolak digit", &none),
+            None
+        );
+        assert_eq!(menu("nik 3578014409870003 sakti terblokir", &none), None);
     }
 
     #[test]
@@ -393,6 +429,12 @@ mod tests {
         assert_eq!(menu("reset pin m-banking", &[1.0, 0.0, 0.0, 0.0]), None);
         // far from everything
         assert_eq!(menu("reset sakti", &[0.0, 0.0, 0.0, 1.0]), None);
+        // a menu named by its number
+        assert_eq!(
+            menu("menu 6, reset password", &[1.0, 0.0, 0.0, 0.0]),
+            Some(6)
+        );
+        assert_eq!(menu("menu 5, reset password", &[1.0, 0.0, 0.0, 0.0]), None);
     }
 
     #[test]
