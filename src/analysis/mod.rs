@@ -1,8 +1,10 @@
-//! Indonesian text analysis for BM25: fold, split, slang, treasury synonyms, stopwords, Sastrawi stems.
+//! Indonesian text analysis for BM25: fold, split, slang, English words, treasury synonyms,
+//! stopwords, Sastrawi stems.
 //!
 //! The same [`Analyzer`] runs at index time (as a tantivy tokenizer) and at query time, so both sides
 //! always agree on terms.
 
+mod english;
 mod stopwords;
 mod synonyms;
 
@@ -13,6 +15,7 @@ use sastrawi::{Dictionary, Stemmer};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::UnicodeNormalization;
 
+pub use english::ENGLISH;
 pub use stopwords::STOPWORDS;
 pub use synonyms::{SynonymTable, GROUPS, SLANG};
 
@@ -34,10 +37,12 @@ pub struct Ablation {
     pub stopwords: bool,
     /// Sastrawi stemming.
     pub stemming: bool,
+    /// English words rewritten to the corpus's Indonesian word ("rejected" -> "ditolak").
+    pub english: bool,
 }
 
 impl Ablation {
-    /// Parses a comma-separated list of rule names (slang, synonyms, stopwords, stemming).
+    /// Parses a comma-separated list of rule names (slang, synonyms, stopwords, stemming, english).
     pub fn parse(list: &str) -> Result<Ablation, String> {
         let mut off = Ablation::default();
         for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
@@ -46,9 +51,10 @@ impl Ablation {
                 "synonyms" => off.synonyms = true,
                 "stopwords" => off.stopwords = true,
                 "stemming" => off.stemming = true,
+                "english" => off.english = true,
                 other => {
                     return Err(format!(
-                    "'{other}' is not an analysis rule: use slang, synonyms, stopwords, stemming"
+                    "'{other}' is not an analysis rule: use slang, synonyms, stopwords, stemming, english"
                 ))
                 }
             }
@@ -82,7 +88,7 @@ pub fn fingerprint() -> String {
         }
         h.update(b"\x1e");
     }
-    for (from, to) in synonyms::SLANG {
+    for (from, to) in synonyms::SLANG.iter().chain(english::ENGLISH) {
         h.update(from.as_bytes());
         h.update(b"\x1f");
         h.update(to.as_bytes());
@@ -126,6 +132,7 @@ struct Tables {
     memo: RwLock<HashMap<String, Option<String>>>,
     synonyms: SynonymTable,
     slang: HashMap<&'static str, &'static str>,
+    english: HashMap<&'static str, &'static str>,
     stopwords: HashSet<&'static str>,
     canonical: HashSet<&'static str>,
     stemming: bool,
@@ -159,6 +166,11 @@ impl Analyzer {
                 } else {
                     SLANG.iter().copied().collect()
                 },
+                english: if off.english {
+                    HashMap::new()
+                } else {
+                    ENGLISH.iter().copied().collect()
+                },
                 stopwords: if off.stopwords {
                     HashSet::new()
                 } else {
@@ -173,10 +185,14 @@ impl Analyzer {
     /// Analyses `text` into search terms.
     pub fn analyze(&self, text: &str) -> Vec<Term> {
         let t = &self.inner;
-        // 1. fold and split, 2. rewrite chat slang (may expand to several words)
+        // 1. fold and split, 2. rewrite chat slang (may expand to several words) and English words
         let mut toks: Vec<(String, usize, usize)> = Vec::new();
         for (w, from, to) in words(text) {
-            match t.slang.get(w.as_str()) {
+            match t
+                .slang
+                .get(w.as_str())
+                .or_else(|| t.english.get(w.as_str()))
+            {
                 Some(std) => toks.extend(std.split(' ').map(|s| (s.to_string(), from, to))),
                 None => toks.push((w, from, to)),
             }
@@ -408,6 +424,12 @@ mod tests {
         assert_eq!(terms("Dikembalikan"), vec!["kembali"]);
         assert!(terms("sp2d sy blm cair").contains(&"cair".to_string()));
         assert!(terms("hari kerja").contains(&"kerja".to_string()));
+    }
+
+    #[test]
+    fn english_words_meet_the_corpus_words() {
+        assert_eq!(terms("payment rejected"), terms("pembayaran ditolak"));
+        assert_eq!(terms("forgot account"), vec!["lupa", "akun"]);
     }
 
     #[test]
