@@ -1,7 +1,8 @@
-//! Indonesian function words dropped from BM25 (a short, curated list: Sastrawi's 800-word list also
+//! Indonesian (and English) function words dropped from BM25 (a short, curated list: Sastrawi's 800-word list also
 //! drops domain words such as "kerja", "masuk", "lama" and "sendiri").
 
 /// Words that carry no search meaning in HAI-DJPb questions.
+#[rustfmt::skip]
 pub const STOPWORDS: &[&str] = &[
     "ada",
     "adalah",
@@ -114,4 +115,15 @@ pub const STOPWORDS: &[&str] = &[
     "permisi",
     "assalamualaikum",
     "of",
+    // English function words, pieces of English contractions ("wasn't", "I'm") included: English
+    // and code-mixed questions are read by their content words, as Indonesian ones are
+    "a", "an", "and", "or", "but", "if", "to", "in", "on", "at", "for", "with", "from", "by",
+    "about", "into", "through", "as", "than", "then", "so", "also", "just",
+    "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "done",
+    "can", "could", "should", "would", "will", "may", "might", "must", "shall",
+    "what", "which", "who", "whom", "whose", "when", "where", "why", "how",
+    "i", "me", "my", "we", "our", "us", "you", "your", "it", "its", "they", "their", "them",
+    "he", "she", "his", "her", "this", "that", "these", "those", "there", "here",
+    "s", "t", "m", "re", "ve", "ll", "d", "don", "doesn", "isn", "wasn", "aren", "didn", "won",
+    "cant", "dont", "im", "please", "pls", "any", "some",
 ];
