@@ -136,8 +136,9 @@ pub fn tuning_queries(path: &Path) -> Result<Vec<LabelledQuery>, IndexError> {
 }
 
 /// Version of the fitting code; bump when what a fit does changes, so generations are refitted
-/// (10: the fusion with the largest worst margin over the best baseline).
-const FIT_VERSION: u32 = 10;
+/// (11: the fusion with the largest worst margin over the best baseline, averaged with its grid
+/// neighbours').
+const FIT_VERSION: u32 = 11;
 
 /// Fingerprint of the fitting code, the tuning queries, the bank, the shipped calibration and the
 /// default fusion a fit must beat (what [`crate::index::BuildOptions::fit_inputs`] records: a new
@@ -157,12 +158,17 @@ pub fn fingerprint(
     )
 }
 
+/// Lexical shares of the grid's blends.
+const LEXICAL_STEPS: [f32; 10] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0];
+/// Agreement weights of the grid's blends.
+const AGREEMENT_STEPS: [f32; 4] = [0.0, 0.2, 0.5, 1.0];
+
 /// The fusion candidates tried: blends across the lexical share and agreement weight, each side alone
 /// and plain RRF.
 pub fn grid() -> Vec<Fusion> {
     let mut grid = vec![Fusion::PLAIN_RRF];
-    for lexical in [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0] {
-        for agreement in [0.0, 0.2, 0.5, 1.0] {
+    for lexical in LEXICAL_STEPS {
+        for agreement in AGREEMENT_STEPS {
             grid.push(Fusion::Blend {
                 lexical,
                 agreement,
@@ -171,6 +177,32 @@ pub fn grid() -> Vec<Fusion> {
         }
     }
     grid
+}
+
+/// Whether `a` and `b` are blends one grid step apart (lexical share or agreement weight).
+fn grid_neighbours(a: Fusion, b: Fusion) -> bool {
+    let (
+        Fusion::Blend {
+            lexical: la,
+            agreement: aa,
+            k: ka,
+        },
+        Fusion::Blend {
+            lexical: lb,
+            agreement: ab,
+            k: kb,
+        },
+    ) = (a, b)
+    else {
+        return false;
+    };
+    let step = |steps: &[f32], x: f32, y: f32| {
+        let at = |v: f32| steps.iter().position(|s| (s - v).abs() < 1e-6);
+        matches!((at(x), at(y)), (Some(i), Some(j)) if i.abs_diff(j) == 1)
+    };
+    ka == kb
+        && ((aa == ab && step(&LEXICAL_STEPS, la, lb))
+            || (la == lb && step(&AGREEMENT_STEPS, aa, ab)))
 }
 
 /// Mean (hit@1, nDCG@10) of the entry rankings `rank` makes from candidates gathered once (a
@@ -275,7 +307,8 @@ pub fn fit(
 
 /// The fusion chosen on the in-scope `tuning` queries, and how: of the default and the grid, the
 /// one whose worst margin over this corpus's best baseline (lexical alone, vector alone, plain
-/// RRF; hit@1 and nDCG@10 each) is largest, ties to the larger hit@1 + nDCG@10. Aiming at "never
+/// RRF; hit@1 and nDCG@10 each), averaged with its grid neighbours', is largest, ties to the
+/// larger hit@1 + nDCG@10. Aiming at "never
 /// below the better baseline" holds up better on queries the fit did not see than the best mean
 /// did (random halves of each matrix corpus's tuning split: see the README's Retrieval section).
 fn fit_fusion(
@@ -342,37 +375,50 @@ struct Judged {
 }
 
 /// Of `candidates` (fusion, (hit@1, nDCG@10)), the first being the default, the one with the
-/// largest worst margin over `best` (the best baseline's hit@1 and nDCG@10), ties to the larger
-/// mean and then to the earlier; with the default's mean.
+/// largest worst margin over `best` (the best baseline's hit@1 and nDCG@10) averaged with its grid
+/// neighbours' ([`grid_neighbours`]: a lone spike on a few hundred tuning queries is more often
+/// noise than a better fusion), ties to the larger mean and then to the earlier; with the
+/// default's mean.
 fn least_losing(
     candidates: impl IntoIterator<Item = (Fusion, (f64, f64))>,
     best: (f64, f64),
 ) -> (f64, Judged) {
-    let mut judged = candidates.into_iter().map(|(fusion, (hit, ndcg))| Judged {
-        fusion,
-        worst_margin: (hit - best.0).min(ndcg - best.1),
-        mean: (hit + ndcg) / 2.0,
-    });
-    let Some(first) = judged.next() else {
-        return (
-            0.0,
-            Judged {
-                fusion: Fusion::default(),
-                worst_margin: 0.0,
-                mean: 0.0,
-            },
-        );
+    let judged: Vec<Judged> = candidates
+        .into_iter()
+        .map(|(fusion, (hit, ndcg))| Judged {
+            fusion,
+            worst_margin: (hit - best.0).min(ndcg - best.1),
+            mean: (hit + ndcg) / 2.0,
+        })
+        .collect();
+    let Some(first) = judged.first().copied() else {
+        let none = Judged {
+            fusion: Fusion::default(),
+            worst_margin: 0.0,
+            mean: 0.0,
+        };
+        return (0.0, none);
     };
-    let chosen = judged.fold(first, |a, b| {
-        let better = b.worst_margin > a.worst_margin
-            || (b.worst_margin == a.worst_margin && b.mean > a.mean);
-        if better {
-            b
-        } else {
-            a
-        }
-    });
-    (first.mean, chosen)
+    let smoothed = |j: &Judged| {
+        let around: Vec<f64> = judged
+            .iter()
+            .filter(|n| grid_neighbours(j.fusion, n.fusion))
+            .map(|n| n.worst_margin)
+            .collect();
+        (j.worst_margin + around.iter().sum::<f64>()) / (1 + around.len()) as f64
+    };
+    let chosen = judged
+        .iter()
+        .skip(1)
+        .fold((first, smoothed(&first)), |a, b| {
+            let s = smoothed(b);
+            if s > a.1 || (s == a.1 && b.mean > a.0.mean) {
+                (*b, s)
+            } else {
+                a
+            }
+        });
+    (first.mean, chosen.0)
 }
 
 /// [`fit`] as the closure [`crate::index::build_and_fit`] takes.
@@ -416,5 +462,30 @@ mod tests {
             blend(0.6)
         );
         assert_eq!(least_losing([default, default], best).1.fusion, blend(0.3));
+        // a lone spike loses to a plateau: 0.4 is best alone, but its neighbours fall away
+        let plateau = [
+            default,
+            (blend(0.3), (0.79, 0.84)),
+            (blend(0.4), (0.84, 0.89)),
+            (blend(0.5), (0.70, 0.80)),
+            (blend(0.6), (0.82, 0.87)),
+            (blend(0.7), (0.82, 0.87)),
+            (blend(0.8), (0.82, 0.87)),
+        ];
+        assert_eq!(least_losing(plateau, best).1.fusion, blend(0.7));
+    }
+
+    #[test]
+    fn grid_neighbours_are_one_step_apart() {
+        let blend = |lexical, agreement| Fusion::Blend {
+            lexical,
+            agreement,
+            k: 60.0,
+        };
+        assert!(grid_neighbours(blend(0.8, 0.2), blend(1.0, 0.2)));
+        assert!(grid_neighbours(blend(0.3, 0.5), blend(0.3, 1.0)));
+        assert!(!grid_neighbours(blend(0.3, 0.5), blend(0.4, 1.0)));
+        assert!(!grid_neighbours(blend(0.3, 0.0), blend(0.5, 0.0)));
+        assert!(!grid_neighbours(Fusion::PLAIN_RRF, blend(0.0, 0.0)));
     }
 }
