@@ -3,7 +3,9 @@
 //! on half A, and the choice is judged on half B against B's best baseline (lexical alone, vector
 //! alone, plain RRF). Rules: the best mean of hit@1 and nDCG@10 if it beats the default by 1.5
 //! queries (the rule before 2026-11-30), the largest worst margin over the best baseline (the
-//! rule `tune::fit` uses since), the default, plain RRF, and the best mean without the guard.
+//! rule of 2026-11-30), the default, plain RRF, the best mean without the guard, and the worst
+//! margin averaged with the grid neighbours' (the rule `tune::fit` uses since FIT_VERSION 11).
+//! `PROBE_SEED=987` draws other halves.
 //!
 //! PROBE_SETS=haipedia-dev,sakti-juknis cargo run --release --example fit_rule_probe
 use haipedia::eval::matrix::{self, Split};
@@ -68,9 +70,13 @@ fn main() -> anyhow::Result<()> {
             "default",
             "rrf",
             "best-mean",
+            "smoothed",
         ];
         let mut margin = vec![(0.0, 0.0, 0usize); rules.len()];
-        let mut seed = 12345u64;
+        let mut seed: u64 = std::env::var("PROBE_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(12345);
         let reps = 30;
         for _ in 0..reps {
             let mut a = Vec::new();
@@ -112,7 +118,29 @@ fn main() -> anyhow::Result<()> {
                     wx.total_cmp(&wy).then(mx.total_cmp(&my))
                 })
                 .unwrap_or(0);
-            let chosen: [&[(f64, f64)]; 5] = [current, &fus[worst], &def, &bases[2], mean_argmax];
+            // the worst margin averaged with the grid neighbours' (the rule since FIT_VERSION 11)
+            let wm = |i: usize| {
+                let m = mean(&fus[i], &a);
+                (m.0 - ba.0).min(m.1 - ba.1)
+            };
+            let smooth = |i: usize| {
+                let around: Vec<f64> = (0..grid.len())
+                    .filter(|&j| haipedia::tune::grid_neighbours(grid[i], grid[j]))
+                    .map(wm)
+                    .collect();
+                (wm(i) + around.iter().sum::<f64>()) / (1 + around.len()) as f64
+            };
+            let smoothed = (0..grid.len())
+                .max_by(|&x, &y| smooth(x).total_cmp(&smooth(y)))
+                .unwrap_or(0);
+            let chosen: [&[(f64, f64)]; 6] = [
+                current,
+                &fus[worst],
+                &def,
+                &bases[2],
+                mean_argmax,
+                &fus[smoothed],
+            ];
             let bb = best_base(&b);
             for (k, c) in chosen.iter().enumerate() {
                 let m = mean(c, &b);

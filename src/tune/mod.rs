@@ -180,7 +180,7 @@ pub fn grid() -> Vec<Fusion> {
 }
 
 /// Whether `a` and `b` are blends one grid step apart (lexical share or agreement weight).
-fn grid_neighbours(a: Fusion, b: Fusion) -> bool {
+pub fn grid_neighbours(a: Fusion, b: Fusion) -> bool {
     let (
         Fusion::Blend {
             lexical: la,
