@@ -145,7 +145,7 @@ enum Command {
         #[arg(long)]
         misses: bool,
         /// Analysis rules to switch off for this run, to measure each (slang, synonyms,
-        /// stopwords, stemming; comma-separated). Lexical indexes are rebuilt for it.
+        /// stopwords, stemming, english; comma-separated). Lexical indexes are rebuilt for it.
         #[arg(long, value_parser = crate::analysis::Ablation::parse)]
         ablate: Option<crate::analysis::Ablation>,
     },
