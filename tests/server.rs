@@ -192,6 +192,25 @@ fn transactional_requests_are_routed_to_their_menu() {
     // ... one that asks about contracts is answered
     let v = ask("kapan kontrak satker 012345 harus didaftarkan ke kppn");
     assert_ne!(v["decision"], "route", "{v}");
+    // Digit looks its user up by NIK, NIP or e-mail: present, the message asks for the lookup;
+    // the number itself is not echoed back
+    let v = ask("tolong cek status user digit saya, nip 198801152010121003");
+    assert_eq!(v["route"]["number"], 5, "{v}");
+    assert_eq!(v["route"]["signal"]["by"], "identifier", "{v}");
+    assert!(!v.to_string().contains("198801152010121003"), "{v}");
+    assert_ne!(
+        ask("kenapa email budi.s@kemenkeu.go.id ditolak waktu aktivasi digit")["decision"],
+        "route"
+    );
+}
+
+#[test]
+fn english_questions_are_answered_like_indonesian_ones() {
+    // its function words are stopwords and its content words meet the corpus's Indonesian ones,
+    // so the confidence reads it as it reads "cara reset password sakti"
+    let v = ask("I forgot my SAKTI password, how do I get it reset through the WhatsApp bot?");
+    assert_eq!(v["decision"], "answer", "{v}");
+    assert_eq!(v["sources"][0]["id"], "bot-sakti-reset-password", "{v}");
 }
 
 #[test]

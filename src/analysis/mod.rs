@@ -395,7 +395,8 @@ mod tests {
     #[test]
     fn ablations_name_the_rules_they_switch_off() {
         let off = Ablation::parse("slang, stemming").unwrap();
-        assert!(off.slang && off.stemming && !off.synonyms && !off.stopwords);
+        assert!(off.slang && off.stemming && !off.synonyms && !off.stopwords && !off.english);
+        assert!(Ablation::parse("english").unwrap().english);
         assert_eq!(Ablation::parse("").unwrap(), Ablation::default());
         assert!(Ablation::parse("synonym").unwrap_err().contains("synonym"));
     }
