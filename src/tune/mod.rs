@@ -114,6 +114,9 @@ pub struct FusionFit {
     /// and its nDCG@10 minus the best of lexical alone, vector alone and plain RRF.
     #[serde(default)]
     pub worst_margin: f64,
+    /// That margin averaged with its grid neighbours' (what the choice compares, see [`fit`]).
+    #[serde(default)]
+    pub smoothed_margin: f64,
 }
 
 /// The labelled queries a corpus folder brings for its own builds: the tuning part of
@@ -325,6 +328,7 @@ fn fit_fusion(
             default_score: 0.0,
             chosen_score: 0.0,
             worst_margin: 0.0,
+            smoothed_margin: 0.0,
         };
         return Ok((default, fit));
     }
@@ -360,6 +364,7 @@ fn fit_fusion(
         default_score,
         chosen_score: chosen.mean,
         worst_margin: chosen.worst_margin,
+        smoothed_margin: chosen.smoothed_margin,
     };
     Ok((chosen.fusion, fit))
 }
@@ -372,6 +377,8 @@ struct Judged {
     worst_margin: f64,
     /// Mean of hit@1 and nDCG@10.
     mean: f64,
+    /// The worst margin averaged with the grid neighbours' (what the choice compares).
+    smoothed_margin: f64,
 }
 
 /// Of `candidates` (fusion, (hit@1, nDCG@10)), the first being the default, the one with the
@@ -389,36 +396,43 @@ fn least_losing(
             fusion,
             worst_margin: (hit - best.0).min(ndcg - best.1),
             mean: (hit + ndcg) / 2.0,
+            smoothed_margin: 0.0,
         })
         .collect();
-    let Some(first) = judged.first().copied() else {
+    let smoothed: Vec<Judged> = judged
+        .iter()
+        .map(|j| {
+            let around: Vec<f64> = judged
+                .iter()
+                .filter(|n| grid_neighbours(j.fusion, n.fusion))
+                .map(|n| n.worst_margin)
+                .collect();
+            Judged {
+                smoothed_margin: (j.worst_margin + around.iter().sum::<f64>())
+                    / (1 + around.len()) as f64,
+                ..*j
+            }
+        })
+        .collect();
+    let Some(&first) = smoothed.first() else {
         let none = Judged {
             fusion: Fusion::default(),
             worst_margin: 0.0,
             mean: 0.0,
+            smoothed_margin: 0.0,
         };
         return (0.0, none);
     };
-    let smoothed = |j: &Judged| {
-        let around: Vec<f64> = judged
-            .iter()
-            .filter(|n| grid_neighbours(j.fusion, n.fusion))
-            .map(|n| n.worst_margin)
-            .collect();
-        (j.worst_margin + around.iter().sum::<f64>()) / (1 + around.len()) as f64
-    };
-    let chosen = judged
-        .iter()
-        .skip(1)
-        .fold((first, smoothed(&first)), |a, b| {
-            let s = smoothed(b);
-            if s > a.1 || (s == a.1 && b.mean > a.0.mean) {
-                (*b, s)
-            } else {
-                a
-            }
-        });
-    (first.mean, chosen.0)
+    let chosen = smoothed.iter().skip(1).fold(first, |a, &b| {
+        let better = b.smoothed_margin > a.smoothed_margin
+            || (b.smoothed_margin == a.smoothed_margin && b.mean > a.mean);
+        if better {
+            b
+        } else {
+            a
+        }
+    });
+    (first.mean, chosen)
 }
 
 /// [`fit`] as the closure [`crate::index::build_and_fit`] takes.
@@ -472,7 +486,9 @@ mod tests {
             (blend(0.7), (0.82, 0.87)),
             (blend(0.8), (0.82, 0.87)),
         ];
-        assert_eq!(least_losing(plateau, best).1.fusion, blend(0.7));
+        let chosen = least_losing(plateau, best).1;
+        assert_eq!(chosen.fusion, blend(0.7));
+        assert!((chosen.smoothed_margin - 0.02).abs() < 1e-9, "{chosen:?}");
     }
 
     #[test]
