@@ -131,8 +131,8 @@ struct Tables {
     /// Word -> term (None: stopword), filled as words are seen; stemming is the costly step.
     memo: RwLock<HashMap<String, Option<String>>>,
     synonyms: SynonymTable,
-    slang: HashMap<&'static str, &'static str>,
-    english: HashMap<&'static str, &'static str>,
+    /// Chat slang and English words, each to its standard Indonesian word(s) (the tables share no key).
+    rewrites: HashMap<&'static str, &'static str>,
     stopwords: HashSet<&'static str>,
     canonical: HashSet<&'static str>,
     stemming: bool,
@@ -161,16 +161,11 @@ impl Analyzer {
             inner: Arc::new(Tables {
                 memo: RwLock::new(HashMap::new()),
                 synonyms: SynonymTable::new(groups, split),
-                slang: if off.slang {
-                    HashMap::new()
-                } else {
-                    SLANG.iter().copied().collect()
-                },
-                english: if off.english {
-                    HashMap::new()
-                } else {
-                    ENGLISH.iter().copied().collect()
-                },
+                rewrites: (if off.slang { &[][..] } else { SLANG })
+                    .iter()
+                    .chain(if off.english { &[][..] } else { ENGLISH })
+                    .copied()
+                    .collect(),
                 stopwords: if off.stopwords {
                     HashSet::new()
                 } else {
@@ -188,11 +183,7 @@ impl Analyzer {
         // 1. fold and split, 2. rewrite chat slang (may expand to several words) and English words
         let mut toks: Vec<(String, usize, usize)> = Vec::new();
         for (w, from, to) in words(text) {
-            match t
-                .slang
-                .get(w.as_str())
-                .or_else(|| t.english.get(w.as_str()))
-            {
+            match t.rewrites.get(w.as_str()) {
                 Some(std) => toks.extend(std.split(' ').map(|s| (s.to_string(), from, to))),
                 None => toks.push((w, from, to)),
             }
@@ -425,6 +416,12 @@ mod tests {
         assert_eq!(terms("Dikembalikan"), vec!["kembali"]);
         assert!(terms("sp2d sy blm cair").contains(&"cair".to_string()));
         assert!(terms("hari kerja").contains(&"kerja".to_string()));
+    }
+
+    #[test]
+    fn slang_and_english_share_no_word() {
+        let slang: HashSet<&str> = SLANG.iter().map(|(w, _)| *w).collect();
+        assert!(ENGLISH.iter().all(|(w, _)| !slang.contains(w)));
     }
 
     #[test]
