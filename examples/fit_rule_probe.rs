@@ -118,29 +118,23 @@ fn main() -> anyhow::Result<()> {
                     wx.total_cmp(&wy).then(mx.total_cmp(&my))
                 })
                 .unwrap_or(0);
-            // the worst margin averaged with the grid neighbours' (the rule since FIT_VERSION 11)
-            let wm = |i: usize| {
-                let m = mean(&fus[i], &a);
-                (m.0 - ba.0).min(m.1 - ba.1)
+            // the rule `tune::fit` uses since FIT_VERSION 11, over the default and the grid
+            let smoothed = haipedia::tune::least_losing(
+                std::iter::once((default, mean(&def, &a))).chain(
+                    grid.iter()
+                        .enumerate()
+                        .map(|(i, f)| (*f, mean(&fus[i], &a))),
+                ),
+                ba,
+            )
+            .1
+            .fusion;
+            let smoothed: &[(f64, f64)] = match grid.iter().position(|f| *f == smoothed) {
+                Some(i) => &fus[i],
+                None => &def,
             };
-            let smooth = |i: usize| {
-                let around: Vec<f64> = (0..grid.len())
-                    .filter(|&j| haipedia::tune::grid_neighbours(grid[i], grid[j]))
-                    .map(wm)
-                    .collect();
-                (wm(i) + around.iter().sum::<f64>()) / (1 + around.len()) as f64
-            };
-            let smoothed = (0..grid.len())
-                .max_by(|&x, &y| smooth(x).total_cmp(&smooth(y)))
-                .unwrap_or(0);
-            let chosen: [&[(f64, f64)]; 6] = [
-                current,
-                &fus[worst],
-                &def,
-                &bases[2],
-                mean_argmax,
-                &fus[smoothed],
-            ];
+            let chosen: [&[(f64, f64)]; 6] =
+                [current, &fus[worst], &def, &bases[2], mean_argmax, smoothed];
             let bb = best_base(&b);
             for (k, c) in chosen.iter().enumerate() {
                 let m = mean(c, &b);

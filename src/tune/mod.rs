@@ -183,7 +183,7 @@ pub fn grid() -> Vec<Fusion> {
 }
 
 /// Whether `a` and `b` are blends one grid step apart (lexical share or agreement weight).
-pub fn grid_neighbours(a: Fusion, b: Fusion) -> bool {
+fn grid_neighbours(a: Fusion, b: Fusion) -> bool {
     let (
         Fusion::Blend {
             lexical: la,
@@ -311,9 +311,9 @@ pub fn fit(
 /// The fusion chosen on the in-scope `tuning` queries, and how: of the default and the grid, the
 /// one whose worst margin over this corpus's best baseline (lexical alone, vector alone, plain
 /// RRF; hit@1 and nDCG@10 each), averaged with its grid neighbours', is largest, ties to the
-/// larger hit@1 + nDCG@10. Aiming at "never
-/// below the better baseline" holds up better on queries the fit did not see than the best mean
-/// did (random halves of each matrix corpus's tuning split: see the README's Retrieval section).
+/// larger hit@1 + nDCG@10 ([`least_losing`]). Aiming at "never below the better baseline" holds
+/// up better on queries the fit did not see than the best mean did (random halves of each matrix
+/// corpus's tuning split: see the README's Retrieval section).
 fn fit_fusion(
     searcher: &Searcher,
     generation: &IndexGeneration,
@@ -371,22 +371,24 @@ fn fit_fusion(
 
 /// A fusion with its figures on the tuning queries.
 #[derive(Debug, Clone, Copy)]
-struct Judged {
-    fusion: Fusion,
+pub struct Judged {
+    /// The fusion.
+    pub fusion: Fusion,
     /// The smaller of hit@1 and nDCG@10 minus the best baseline's.
-    worst_margin: f64,
+    pub worst_margin: f64,
     /// Mean of hit@1 and nDCG@10.
-    mean: f64,
+    pub mean: f64,
     /// The worst margin averaged with the grid neighbours' (what the choice compares).
-    smoothed_margin: f64,
+    pub smoothed_margin: f64,
 }
 
 /// Of `candidates` (fusion, (hit@1, nDCG@10)), the first being the default, the one with the
 /// largest worst margin over `best` (the best baseline's hit@1 and nDCG@10) averaged with its grid
-/// neighbours' ([`grid_neighbours`]: a lone spike on a few hundred tuning queries is more often
-/// noise than a better fusion), ties to the larger mean and then to the earlier; with the
-/// default's mean.
-fn least_losing(
+/// neighbours' (one step of lexical share or agreement: a lone spike on a few hundred tuning
+/// queries is more often noise than a better fusion), ties to the larger mean and then to the
+/// earlier; with the default's mean. The rule [`fit`] chooses by (`examples/fit_rule_probe.rs`
+/// judges it).
+pub fn least_losing(
     candidates: impl IntoIterator<Item = (Fusion, (f64, f64))>,
     best: (f64, f64),
 ) -> (f64, Judged) {
