@@ -479,6 +479,7 @@ fn eval_matrix(config: &Config, path: &Path, split: Split, json: bool) -> anyhow
         println!("{}", serde_json::to_string_pretty(&reports)?);
     } else {
         print!("{}", matrix::table(&reports));
+        print!("\n{}", matrix::margins_table(&reports));
         print!("\n{}", matrix::decisions_table(&reports));
     }
     Ok(())
@@ -637,16 +638,20 @@ fn calibrate_matrix(config: &Config, path: &Path, out: Option<PathBuf>) -> anyho
         "leave one corpus out (fitted on the others' tuning queries, judged on its held-back ones;"
     );
     println!("\"probed\": adjusted on its label-free points, \"transferred\": read against the others' points):");
-    println!("| corpus left out | queries | adjustment | AUROC | ECE | P@answer | answered | out of scope escalated |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| corpus left out | queries | adjustment | AUROC | ECE | ECE of a calibrated confidence (95th percentile) | P@answer | answered | out of scope escalated |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for row in matrix::leave_one_corpus_out(&samples, &probes, thresholds) {
         for (name, m) in [
             ("none", &row.metrics),
             ("probed", &row.probed),
             ("transferred", &row.transferred),
         ] {
+            let chance = match name {
+                "none" => format!("{:.3}", row.calibrated_ece),
+                _ => String::new(),
+            };
             println!(
-                "| {} | {} | {name} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                "| {} | {} | {name} | {:.3} | {:.3} | {chance} | {:.3} | {:.3} | {:.3} |",
                 row.corpus,
                 m.queries,
                 m.auroc,

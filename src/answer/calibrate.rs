@@ -397,6 +397,36 @@ pub struct ConfidenceMetrics {
     pub reliability: Vec<(f64, f64, f64, usize)>,
 }
 
+/// Reliability table of (confidence, first hit correct, ..) points over 10 equal-width bins: (bin
+/// upper bound, mean confidence, observed accuracy, count), empty bins left out.
+pub fn reliability(points: &[(f64, bool, bool)]) -> Vec<(f64, f64, f64, usize)> {
+    (0..10)
+        .filter_map(|bin| {
+            let (lo, hi) = (bin as f64 / 10.0, (bin + 1) as f64 / 10.0);
+            let inside: Vec<_> = points
+                .iter()
+                .filter(|p| p.0 >= lo && (p.0 < hi || bin == 9))
+                .collect();
+            let k = inside.len() as f64;
+            (!inside.is_empty()).then(|| {
+                let conf = inside.iter().map(|p| p.0).sum::<f64>() / k;
+                let acc = inside.iter().filter(|p| p.1).count() as f64 / k;
+                (hi, conf, acc, inside.len())
+            })
+        })
+        .collect()
+}
+
+/// Expected calibration error of (confidence, first hit correct, ..) points: the count-weighted
+/// gap between mean confidence and accuracy over [`reliability`]'s bins.
+pub fn ece(points: &[(f64, bool, bool)]) -> f64 {
+    let n = points.len().max(1) as f64;
+    reliability(points)
+        .iter()
+        .map(|&(_, conf, acc, k)| k as f64 / n * (conf - acc).abs())
+        .sum()
+}
+
 /// Judges confidences: (confidence, first hit correct, query in scope).
 pub fn judge(points: &[(f64, bool, bool)], answer_at: f64, clarify_at: f64) -> ConfidenceMetrics {
     let n = points.len().max(1) as f64;
@@ -420,23 +450,8 @@ pub fn judge(points: &[(f64, bool, bool)], answer_at: f64, clarify_at: f64) -> C
     } else {
         0.5
     };
-    let mut reliability = Vec::new();
-    let mut ece = 0.0;
-    for bin in 0..10 {
-        let (lo, hi) = (bin as f64 / 10.0, (bin + 1) as f64 / 10.0);
-        let inside: Vec<_> = points
-            .iter()
-            .filter(|p| p.0 >= lo && (p.0 < hi || bin == 9))
-            .collect();
-        if inside.is_empty() {
-            continue;
-        }
-        let k = inside.len() as f64;
-        let conf = inside.iter().map(|p| p.0).sum::<f64>() / k;
-        let acc = inside.iter().filter(|p| p.1).count() as f64 / k;
-        ece += k / n * (conf - acc).abs();
-        reliability.push((hi, conf, acc, inside.len()));
-    }
+    let ece = ece(points);
+    let reliability = reliability(points);
     let answered: Vec<_> = points.iter().filter(|p| p.0 >= answer_at).collect();
     let oos: Vec<_> = points.iter().filter(|p| !p.2).collect();
     ConfidenceMetrics {

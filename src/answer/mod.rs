@@ -15,7 +15,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use calibrate::{
-    file_hash, held_back, judge, Adjustment, Calibration, CalibrationError, Confidence,
+    ece, file_hash, held_back, judge, Adjustment, Calibration, CalibrationError, Confidence,
     ConfidenceMetrics, FitInfo, MIN_ADJUSTMENT_QUERIES,
 };
 pub use compose::{whatsapp_markup, Channel, Escalation, UnknownChannel, WHATSAPP_LIMIT};

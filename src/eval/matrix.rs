@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::decisions::{DecisionCounts, DecisionReport, Judge};
+use super::uncertainty::{calibrated_ece, paired_interval, Interval};
 use super::{load_queries, score_ranking, LabelledQuery, RetrievalMetrics};
 use crate::answer::{
     held_back, judge, search_with_features, Adjustment, Answerer, Calibration, Channel,
@@ -281,6 +282,8 @@ pub struct SetReport {
     pub retrieval: Vec<(Method, RetrievalMetrics)>,
     /// The hybrid's calibrated confidence.
     pub confidence: ConfidenceMetrics,
+    /// The hybrid against its best baseline, and the ECE chance alone gives on this set.
+    pub margins: Margins,
     /// AUROC of single signals for "the hybrid's first hit is right": top-1 cosine, BM25 margin,
     /// fused score.
     pub signals: Signals,
@@ -288,6 +291,48 @@ pub struct SetReport {
     pub judge: Option<Judge>,
     /// The bot's decisions on the queries (sets with `decisions`).
     pub decisions: Option<DecisionReport>,
+}
+
+/// The hybrid's margins over its best baseline with their 95% paired bootstrap intervals (absent
+/// without in-scope queries), and the ECE a perfectly calibrated confidence would show on as many
+/// questions ([`uncertainty`]): what separates a real loss or miscalibration from chance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Margins {
+    /// The baseline with the best hit@1, and the hybrid's hit@1 minus it.
+    pub hit_at_1: Option<(Method, Interval)>,
+    /// The baseline with the best nDCG@10, and the hybrid's nDCG@10 minus it.
+    pub ndcg_at_10: Option<(Method, Interval)>,
+    /// 95th percentile of the ECE of a perfectly calibrated confidence with these confidences.
+    pub calibrated_ece: f64,
+}
+
+impl Margins {
+    /// From each method's per-query scores (in [`Method::ALL`] order), their means and the
+    /// hybrid's (confidence, right, in scope) points.
+    fn measure(
+        per_query: &[Vec<[f64; 6]>],
+        retrieval: &[(Method, RetrievalMetrics)],
+        points: &[(f64, bool, bool)],
+    ) -> Margins {
+        let against_best = |metric: usize, mean: fn(&RetrievalMetrics) -> f64| {
+            if per_query[0].is_empty() {
+                return None;
+            }
+            let baselines = [Method::Lexical, Method::Vector, Method::Rrf];
+            let at = |m: Method| Method::ALL.iter().position(|x| *x == m).unwrap_or(0);
+            let best = baselines
+                .into_iter()
+                .max_by(|a, b| mean(&retrieval[at(*a)].1).total_cmp(&mean(&retrieval[at(*b)].1)))?;
+            let column =
+                |m: usize| -> Vec<f64> { per_query[m].iter().map(|s| s[metric]).collect() };
+            Some((best, paired_interval(&column(0), &column(at(best)))))
+        };
+        Margins {
+            hit_at_1: against_best(0, |m| m.hit_at_1),
+            ndcg_at_10: against_best(5, |m| m.ndcg_at_10),
+            calibrated_ece: calibrated_ece(&points.iter().map(|p| p.0).collect::<Vec<_>>()),
+        }
+    }
 }
 
 /// AUROC of raw signals, the baselines a calibrated confidence must beat.
@@ -498,11 +543,10 @@ pub fn run_set(
             ],
         });
     }
-    let retrieval = Method::ALL
-        .iter()
-        .enumerate()
-        .map(|(m, method)| {
-            let scores: Vec<[f64; 6]> = chosen
+    // per method, each in-scope query's scores
+    let per_query: Vec<Vec<[f64; 6]>> = (0..Method::ALL.len())
+        .map(|m| {
+            chosen
                 .iter()
                 .zip(&scored)
                 .filter(|(q, _)| q.in_scope())
@@ -510,12 +554,13 @@ pub fn run_set(
                     let ranked: Vec<&str> = s.rankings[m].iter().map(|r| r.0.as_str()).collect();
                     score_ranking(&ranked, &q.relevant)
                 })
-                .collect();
-            (
-                *method,
-                RetrievalMetrics::from_scores(chosen.len(), &scores),
-            )
+                .collect()
         })
+        .collect();
+    let retrieval: Vec<(Method, RetrievalMetrics)> = Method::ALL
+        .iter()
+        .zip(&per_query)
+        .map(|(method, scores)| (*method, RetrievalMetrics::from_scores(chosen.len(), scores)))
         .collect();
     let correct: Vec<bool> = chosen
         .iter()
@@ -553,6 +598,7 @@ pub fn run_set(
             .collect();
         judge(&pts, 1.0, 1.0).auroc
     };
+    let margins = Margins::measure(&per_query, &retrieval, &points);
     Ok(SetReport {
         name: set.name.clone(),
         entries: generation.entries.len(),
@@ -562,6 +608,7 @@ pub fn run_set(
         fits: generation.manifest.fits.clone(),
         retrieval,
         confidence: judge(&points, thresholds.0, thresholds.1),
+        margins,
         signals: Signals {
             top_cosine: signal_auroc(0),
             bm25_margin: signal_auroc(1),
@@ -722,6 +769,9 @@ pub struct LeftOut {
     pub corpus: String,
     /// Figures on its held-back queries, the model as fitted.
     pub metrics: ConfidenceMetrics,
+    /// The ECE a perfectly calibrated confidence would show there with the model's confidences
+    /// (95th percentile, [`calibrated_ece`]).
+    pub calibrated_ece: f64,
     /// The same with the adjustment fitted on the corpus's own label-free points.
     pub probed: ConfidenceMetrics,
     /// The same with that adjustment read against the one the other corpora's points give (where
@@ -767,20 +817,29 @@ pub fn leave_one_corpus_out(
                 &c,
                 probes.iter().filter(|p| p.corpus != left_out),
             ));
-            let judged = |adjustment: Adjustment| {
-                let points: Vec<(f64, bool, bool)> = samples
+            let points = |adjustment: Adjustment| -> Vec<(f64, bool, bool)> {
+                samples
                     .iter()
                     .filter(|s| s.corpus == left_out && s.held_back)
                     .map(|s| {
                         let p = adjustment.apply(c.confidence(&s.features)).0;
                         (p, s.correct, s.in_scope)
                     })
-                    .collect();
+                    .collect()
+            };
+            let judged = |adjustment: Adjustment| {
+                let points = points(adjustment);
                 judge(&points, thresholds.0, thresholds.1)
             };
             LeftOut {
                 corpus: left_out.to_string(),
                 metrics: judged(Adjustment::identity()),
+                calibrated_ece: calibrated_ece(
+                    &points(Adjustment::identity())
+                        .iter()
+                        .map(|p| p.0)
+                        .collect::<Vec<_>>(),
+                ),
                 probed: judged(own),
                 transferred: judged(own.relative_to(&others)),
             }
@@ -835,6 +894,37 @@ pub fn table(reports: &[SetReport]) -> String {
                 method.as_str()
             ));
         }
+    }
+    out
+}
+
+/// The hybrid's margins over its best baseline and its ECE, each beside what chance gives on the
+/// set's size ([`Margins`]), as a Markdown table.
+pub fn margins_table(reports: &[SetReport]) -> String {
+    let mut out = String::from(
+        "| set | answerable | hit@1: hybrid - best baseline [95% interval] | nDCG@10: hybrid - best baseline [95% interval] | ECE | ECE of a calibrated confidence (95th percentile) |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    let margin = |m: &Option<(Method, Interval)>| match m {
+        Some((method, i)) => format!(
+            "{:+.3} [{:+.3}, {:+.3}] vs {}",
+            i.difference,
+            i.low,
+            i.high,
+            method.as_str()
+        ),
+        None => "-".to_string(),
+    };
+    for r in reports.iter().filter(|r| r.judge != Some(Judge::Routing)) {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {:.3} | {:.3} |\n",
+            r.name,
+            r.queries - r.out_of_scope,
+            margin(&r.margins.hit_at_1),
+            margin(&r.margins.ndcg_at_10),
+            r.confidence.ece,
+            r.margins.calibrated_ece,
+        ));
     }
     out
 }

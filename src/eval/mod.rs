@@ -2,6 +2,7 @@
 
 pub mod decisions;
 pub mod matrix;
+pub mod uncertainty;
 
 pub use crate::answer::file_hash;
 
