@@ -136,6 +136,9 @@ pub enum RouteSignal {
     /// e-mail address in one that names Digit and does not ask how or why, or a satker code in a
     /// message that names a contract and asks nothing.
     Identifier,
+    /// The message opens by choosing the menu by its number, as the bot's menu asks ("menu 5, cek
+    /// status user"), says what it wants and asks nothing.
+    Selection,
     /// The nearest menu example.
     Examples {
         /// The example message.
@@ -276,9 +279,30 @@ const REQUEST_WORDS: &[&str] = &[
     "tolong", "tlg", "mohon", "minta", "please", "pls", "dicek", "cekin", "bantu",
 ];
 
+/// The menu a message opens by choosing ("menu 6 reset password"): its first two words are `menu`
+/// and a menu's number, more words follow, it names no other menu and it has no question mark and
+/// no "apa" (a bare "menu 4", or "menu 3 sm menu 4 datanya apa aja", asks about menus).
+fn selected(words: &[String], text: &str) -> Option<Menu> {
+    let [first, number, _, ..] = words else {
+        return None;
+    };
+    let named_menus = words
+        .windows(2)
+        .filter(|w| w[0] == "menu" && w[1].parse::<u8>().is_ok());
+    if first != "menu" || named_menus.count() != 1 || text.contains('?') {
+        return None;
+    }
+    if words.iter().any(|w| w == "apa") {
+        return None;
+    }
+    Menu::ALL
+        .into_iter()
+        .find(|m| m.number().to_string() == *number)
+}
+
 /// Decides whether `text` is a transactional request, and for which menu: by an identifier it
-/// carries (a contract's satker code only in a message that asks nothing), else by the menu it
-/// names whose examples are `nearest` under `policy`; a message that asks how, why or what is
+/// carries (a contract's satker code only in a message that asks nothing), by the menu it opens by
+/// choosing ([`selected`]), else by the menu it names whose examples are `nearest` under `policy`; a message that asks how, why or what is
 /// never routed by examples.
 pub fn route(text: &str, nearest: &NearestExamples, policy: &RoutePolicy) -> Option<Route> {
     let p = patterns();
@@ -315,6 +339,8 @@ pub fn route(text: &str, nearest: &NearestExamples, policy: &RoutePolicy) -> Opt
         (Menu::Digit, RouteSignal::Identifier)
     } else if asks {
         return None;
+    } else if let Some(menu) = selected(&words, text) {
+        (menu, RouteSignal::Selection)
     } else if found.satker_code.is_some() && names(Menu::ContractCheck) {
         // a contract and the satker code menu 4 looks it up by
         (Menu::ContractCheck, RouteSignal::Identifier)
@@ -434,7 +460,32 @@ mod tests {
             menu("menu 6, reset password", &[1.0, 0.0, 0.0, 0.0]),
             Some(6)
         );
-        assert_eq!(menu("menu 5, reset password", &[1.0, 0.0, 0.0, 0.0]), None);
+        assert_eq!(
+            menu("reset password di menu 5", &[1.0, 0.0, 0.0, 0.0]),
+            None
+        );
+    }
+
+    #[test]
+    fn a_message_that_opens_by_choosing_a_menu_goes_there() {
+        let none = [0.0, 0.0, 0.0, 1.0];
+        assert_eq!(menu("menu 5, cek status user", &none), Some(5));
+        assert_eq!(menu("Menu 6 reset password", &none), Some(6));
+        let n = nearest_examples(&examples(), &none);
+        let r = route("menu 2 ya min, mau cek tiket", &n, &RoutePolicy::default());
+        assert_eq!(r.map(|r| r.signal), Some(RouteSignal::Selection));
+        // a bare menu, two menus, a question about the menu: not a choice
+        assert_eq!(menu("menu 4", &none), None);
+        assert_eq!(
+            menu("menu 3 sm menu 4 datanya apa aja yg disiapin", &none),
+            None
+        );
+        assert_eq!(
+            menu("menu 4 ini bisa buat daftarin kontrak jg?", &none),
+            None
+        );
+        assert_eq!(menu("tiket lama msh bisa dicek di menu 2", &none), None);
+        assert_eq!(menu("menu 6 gimana caranya", &none), None);
     }
 
     #[test]
