@@ -143,7 +143,7 @@ pub fn build_and_fit(
             let manifest = root.manifest(current)?;
             if manifest.corpus_hash == corpus_hash
                 && manifest.model_id == MODEL_ID
-                && manifest.analysis == crate::analysis::fingerprint()
+                && manifest.analysis == lexical::fingerprint()
                 && manifest.chunk_max_tokens == options.max_tokens
                 && manifest.fit_inputs == options.fit_inputs
             {
@@ -247,7 +247,7 @@ pub fn build_and_fit(
             created_at: now_rfc3339(),
             corpus_hash,
             model_id: MODEL_ID.to_string(),
-            analysis: crate::analysis::fingerprint(),
+            analysis: lexical::fingerprint(),
             dimensions: DIMENSIONS,
             chunk_max_tokens: options.max_tokens,
             counts,
@@ -294,19 +294,12 @@ fn write_generation(
         .enumerate()
         .map(|(i, r)| {
             let entry = &corpus.entries[by_id[r.entry.0.as_str()]];
-            let is_faq = entry.kind == EntryType::Faq;
             LexicalDoc {
                 passage: i as u64,
                 title: &entry.title,
-                questions: if is_faq {
-                    entry.questions.join("\n")
-                } else {
-                    String::new()
-                },
-                body: match (&r.heading, is_faq) {
-                    (_, true) => entry.body.clone(),
-                    (Some(h), false) => format!("{h}\n{}", r.text),
-                    (None, false) => r.text.clone(),
+                body: match &r.heading {
+                    Some(h) => format!("{}\n{h}\n{}", entry.title, r.text),
+                    None => format!("{}\n{}", entry.title, r.text),
                 },
                 tags: entry.tags.join(", "),
             }
