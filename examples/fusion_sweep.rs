@@ -13,7 +13,7 @@ use haipedia::tune::ranking_scores as score;
 fn main() -> anyhow::Result<()> {
     let (spec, _, searcher, options) = matrix::tool_setup()?;
     let mut grid = Vec::new();
-    for lexical in [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5] {
+    for lexical in [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7] {
         for agreement in [0.0, 0.1, 0.2, 0.3, 0.5] {
             for k in [10.0, 30.0, 60.0] {
                 grid.push(Fusion::Blend {
