@@ -124,7 +124,10 @@ fn an_unchanged_corpus_is_rebuilt_only_when_the_analysis_changed() {
         haipedia::index::BuildOptions::from_config(&haipedia::config::Config::default(), false);
     let build = || haipedia::index::build(&corpus, &common::embedder(), &root, &options, &|_| {});
     let first = build().unwrap();
-    assert_eq!(first.manifest.analysis, haipedia::analysis::fingerprint());
+    assert_eq!(
+        first.manifest.analysis,
+        haipedia::index::lexical_fingerprint()
+    );
     assert!(build().unwrap().unchanged, "same corpus, same analysis");
 
     // a generation built with other synonyms or stopwords (or before they were recorded)

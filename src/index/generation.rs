@@ -64,7 +64,7 @@ pub struct Manifest {
     pub corpus_hash: String,
     /// Embedding model identifier (see [`crate::embed::MODEL_ID`]).
     pub model_id: String,
-    /// Text analysis and layout of the lexical index (see [`crate::index::lexical::fingerprint`]); empty in
+    /// Text analysis and layout of the lexical index (see [`crate::index::lexical_fingerprint`]); empty in
     /// generations built before it was recorded.
     #[serde(default)]
     pub analysis: String,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use build::{build, build_and_fit, BuildOptions, BuildReport, BuildStage, Fit, KnownVectors};
 pub use generation::{Counts, Generation, IndexRoot, Manifest, CURRENT, STAGING_PREFIX};
-pub use lexical::LexicalIndex;
+pub use lexical::{fingerprint as lexical_fingerprint, LexicalIndex};
 pub use vector::VectorIndex;
 
 use crate::corpus::{Entry, EntryId};
