@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use haipedia::analysis::Analyzer;
 use haipedia::catalogue::{GENERAL_CATEGORIES, SERVICES};
+use haipedia::draws::Draws;
 use haipedia::stats::{utc_string, StatsQuery, StatsReader, WIB};
 use haipedia::store::{FeedbackRecord, Journal, QuestionRecord};
 use time::macros::date;
@@ -48,31 +49,9 @@ const DETAILS: [&str; 10] = [
     "kontak",
 ];
 
-/// A small deterministic generator (splitmix64), so every run fills the same database.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// Question `i`: its time of day follows office hours; decisions, channels,
 /// categories, latency and feedback have the shares a contact centre sees.
-fn question(i: u64, rng: &mut Rng) -> (QuestionRecord, Option<FeedbackRecord>) {
+fn question(i: u64, rng: &mut Draws) -> (QuestionRecord, Option<FeedbackRecord>) {
     let day = i * DAYS / QUESTIONS;
     let date = FIRST_DAY + Duration::days(day as i64);
     let weekend = matches!(
@@ -162,7 +141,7 @@ fn database() -> PathBuf {
     let have = store.question_count().expect("count") as u64;
     if have < QUESTIONS {
         let started = Instant::now();
-        let mut rng = Rng(have.wrapping_mul(31) + 7);
+        let mut rng = Draws(have.wrapping_mul(31) + 7);
         let mut next_generation = 1 + have * DAYS / QUESTIONS / 14;
         for start in (have..QUESTIONS).step_by(10_000) {
             let (batch, feedback): (Vec<_>, Vec<_>) = (start..(start + 10_000).min(QUESTIONS))

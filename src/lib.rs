@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod config;
 pub mod corpus;
 pub mod drafts;
+pub mod draws;
 pub mod editing;
 pub mod embed;
 pub mod eval;

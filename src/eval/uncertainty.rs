@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::answer::ece;
+use crate::draws::Draws;
 
 /// Resamples per interval or estimate (a fixed seed: the same run prints the same figures).
 const RESAMPLES: usize = 2000;
@@ -19,29 +20,6 @@ pub struct Interval {
     pub low: f64,
     /// 97.5th percentile.
     pub high: f64,
-}
-
-/// splitmix64: a small deterministic generator (no dependency for a few thousand draws).
-struct Draws(u64);
-
-impl Draws {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Uniform in 0..n (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        (self.unit() * n as f64) as usize
-    }
 }
 
 /// The `q`-quantile of `values` (sorted in place; nearest rank).
@@ -67,7 +45,7 @@ pub fn paired_interval(a: &[f64], b: &[f64]) -> Interval {
     }
     let mut draws = Draws(0x4841_4950);
     let mut resampled: Vec<f64> = (0..RESAMPLES)
-        .map(|_| mean(&mut (0..n).map(|_| diffs[draws.below(n)])))
+        .map(|_| mean(&mut (0..n).map(|_| diffs[draws.below(n as u64) as usize])))
         .collect();
     Interval {
         difference,
