@@ -399,7 +399,7 @@ pub struct ConfidenceMetrics {
 
 /// Reliability table of (confidence, first hit correct, ..) points over 10 equal-width bins: (bin
 /// upper bound, mean confidence, observed accuracy, count), empty bins left out.
-pub fn reliability(points: &[(f64, bool, bool)]) -> Vec<(f64, f64, f64, usize)> {
+fn reliability(points: &[(f64, bool, bool)]) -> Vec<(f64, f64, f64, usize)> {
     (0..10)
         .filter_map(|bin| {
             let (lo, hi) = (bin as f64 / 10.0, (bin + 1) as f64 / 10.0);
@@ -418,7 +418,7 @@ pub fn reliability(points: &[(f64, bool, bool)]) -> Vec<(f64, f64, f64, usize)> 
 }
 
 /// Expected calibration error of (confidence, first hit correct, ..) points: the count-weighted
-/// gap between mean confidence and accuracy over [`reliability`]'s bins.
+/// gap between mean confidence and accuracy over the reliability table's 10 bins.
 pub fn ece(points: &[(f64, bool, bool)]) -> f64 {
     let n = points.len().max(1) as f64;
     reliability(points)

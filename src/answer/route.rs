@@ -302,8 +302,8 @@ fn selected(words: &[String], text: &str) -> Option<Menu> {
 
 /// Decides whether `text` is a transactional request, and for which menu: by an identifier it
 /// carries (a contract's satker code only in a message that asks nothing), by the menu it opens by
-/// choosing ([`selected`]), else by the menu it names whose examples are `nearest` under `policy`; a message that asks how, why or what is
-/// never routed by examples.
+/// choosing (`selected`), else by the menu it names whose examples are `nearest` under
+/// `policy`; a message that asks how, why or what is never routed by examples.
 pub fn route(text: &str, nearest: &NearestExamples, policy: &RoutePolicy) -> Option<Route> {
     let p = patterns();
     let found = Found {

@@ -295,7 +295,7 @@ pub struct SetReport {
 
 /// The hybrid's margins over its best baseline with their 95% paired bootstrap intervals (absent
 /// without in-scope queries), and the ECE a perfectly calibrated confidence would show on as many
-/// questions ([`uncertainty`]): what separates a real loss or miscalibration from chance.
+/// questions ([`super::uncertainty`]): what separates a real loss or miscalibration from chance.
 #[derive(Debug, Clone, Serialize)]
 pub struct Margins {
     /// The baseline with the best hit@1, and the hybrid's hit@1 minus it.
