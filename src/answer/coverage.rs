@@ -38,7 +38,8 @@ pub enum DetailGap {
     /// A specific word of the question that the entry lacks and only a few other entries have.
     Topic(String),
     /// A word of the question that no part of the entry covers, by the model's reading of both
-    /// (a second word at least as poorly covered backs it; see [`CoveragePolicy`]).
+    /// (a second word at least as poorly covered backs it, or it is the question's only content
+    /// word; see [`CoveragePolicy`]).
     Uncovered(String),
 }
 
@@ -46,7 +47,8 @@ pub enum DetailGap {
 #[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CoveragePolicy {
-    /// A question whose two least covered words are both below this is not covered.
+    /// A question whose two least covered words are both below this, or whose one content word
+    /// (not a number) is, is not covered.
     pub word_at: f32,
     /// A topic word (see [`DetailGap::Topic`]) that the entry lacks as a term but covers at least
     /// this well in the model's reading (a paraphrase, slang, a typo) is not a gap.
@@ -69,13 +71,19 @@ impl Default for CoveragePolicy {
 }
 
 impl CoveragePolicy {
-    /// The least covered word of `coverage` when the two least covered are below `word_at`.
+    /// The least covered word of `coverage` when the two least covered are below `word_at`, or
+    /// the only word when it is (and is not a number).
     pub fn uncovered(&self, coverage: &[(String, f32)]) -> Option<DetailGap> {
         let mut sorted: Vec<&(String, f32)> = coverage.iter().collect();
         sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
         match sorted.as_slice() {
             [weakest, second, ..] if second.1 < self.word_at => {
                 Some(DetailGap::Uncovered(weakest.0.clone()))
+            }
+            // the question's only content word ("hai kak, ada orang?"); a number alone is left to
+            // the figure check (the model splits numbers into pieces it reads poorly)
+            [only] if only.1 < self.word_at && !only.0.chars().all(|c| c.is_ascii_digit()) => {
+                Some(DetailGap::Uncovered(only.0.clone()))
             }
             _ => None,
         }
@@ -373,5 +381,13 @@ mod tests {
             &entry,
         );
         assert_eq!(policy.uncovered(&one), None);
+        // ... unless it is the question's only content word; a lone number is the figure check's
+        let lone = word_coverage(&tokens(&[("mfa", [0.0, 1.0])]), &entry);
+        assert_eq!(
+            policy.uncovered(&lone),
+            Some(DetailGap::Uncovered("mfa".into()))
+        );
+        let number = word_coverage(&tokens(&[("14090", [0.0, 1.0])]), &entry);
+        assert_eq!(policy.uncovered(&number), None);
     }
 }
