@@ -289,15 +289,14 @@ fn selected(words: &[String], text: &str) -> Option<Menu> {
     let named_menus = words
         .windows(2)
         .filter(|w| w[0] == "menu" && w[1].parse::<u8>().is_ok());
-    if first != "menu" || named_menus.count() != 1 || text.contains('?') {
+    if first != "menu"
+        || named_menus.count() != 1
+        || text.contains('?')
+        || words.iter().any(|w| w == "apa")
+    {
         return None;
     }
-    if words.iter().any(|w| w == "apa") {
-        return None;
-    }
-    Menu::ALL
-        .into_iter()
-        .find(|m| m.number().to_string() == *number)
+    number.parse().ok().and_then(Menu::from_number)
 }
 
 /// Decides whether `text` is a transactional request, and for which menu: by an identifier it

@@ -318,19 +318,19 @@ impl Margins {
             if per_query[0].is_empty() {
                 return None;
             }
-            let baselines = [Method::Lexical, Method::Vector, Method::Rrf];
-            let at = |m: Method| Method::ALL.iter().position(|x| *x == m).unwrap_or(0);
-            let best = baselines
-                .into_iter()
-                .max_by(|a, b| mean(&retrieval[at(*a)].1).total_cmp(&mean(&retrieval[at(*b)].1)))?;
+            let (at, (best, _)) = retrieval
+                .iter()
+                .enumerate()
+                .filter(|(_, (m, _))| matches!(m, Method::Lexical | Method::Vector | Method::Rrf))
+                .max_by(|(_, (_, a)), (_, (_, b))| mean(a).total_cmp(&mean(b)))?;
             let column =
                 |m: usize| -> Vec<f64> { per_query[m].iter().map(|s| s[metric]).collect() };
-            Some((best, paired_interval(&column(0), &column(at(best)))))
+            Some((*best, paired_interval(&column(0), &column(at))))
         };
         Margins {
             hit_at_1: against_best(0, |m| m.hit_at_1),
             ndcg_at_10: against_best(5, |m| m.ndcg_at_10),
-            calibrated_ece: calibrated_ece(&points.iter().map(|p| p.0).collect::<Vec<_>>()),
+            calibrated_ece: calibrated_ece(points),
         }
     }
 }
@@ -827,21 +827,14 @@ pub fn leave_one_corpus_out(
                     })
                     .collect()
             };
-            let judged = |adjustment: Adjustment| {
-                let points = points(adjustment);
-                judge(&points, thresholds.0, thresholds.1)
-            };
+            let judged = |points: &[(f64, bool, bool)]| judge(points, thresholds.0, thresholds.1);
+            let as_fitted = points(Adjustment::identity());
             LeftOut {
                 corpus: left_out.to_string(),
-                metrics: judged(Adjustment::identity()),
-                calibrated_ece: calibrated_ece(
-                    &points(Adjustment::identity())
-                        .iter()
-                        .map(|p| p.0)
-                        .collect::<Vec<_>>(),
-                ),
-                probed: judged(own),
-                transferred: judged(own.relative_to(&others)),
+                metrics: judged(&as_fitted),
+                calibrated_ece: calibrated_ece(&as_fitted),
+                probed: judged(&points(own)),
+                transferred: judged(&points(own.relative_to(&others))),
             }
         })
         .collect()

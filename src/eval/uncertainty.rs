@@ -54,16 +54,16 @@ pub fn paired_interval(a: &[f64], b: &[f64]) -> Interval {
     }
 }
 
-/// The ECE a perfectly calibrated confidence would show with these `confidences` (each question
-/// right with exactly its confidence's probability): the 95th percentile over resampled outcomes.
-/// An ECE below it is indistinguishable from perfect calibration on this many questions.
-pub fn calibrated_ece(confidences: &[f64]) -> f64 {
+/// The ECE a perfectly calibrated confidence would show on these (confidence, right, in scope)
+/// `points`, their outcomes redrawn with each confidence's probability: the 95th percentile over
+/// the draws. An ECE below it is indistinguishable from perfect calibration on this many questions.
+pub fn calibrated_ece(points: &[(f64, bool, bool)]) -> f64 {
     let mut draws = Draws(0x0045_4345);
     let mut eces: Vec<f64> = (0..RESAMPLES)
         .map(|_| {
-            let points: Vec<(f64, bool, bool)> = confidences
+            let points: Vec<(f64, bool, bool)> = points
                 .iter()
-                .map(|&p| (p, draws.unit() < p, true))
+                .map(|&(p, _, in_scope)| (p, draws.unit() < p, in_scope))
                 .collect();
             ece(&points)
         })
@@ -98,8 +98,10 @@ mod tests {
 
     #[test]
     fn a_calibrated_confidence_shows_some_ece_on_a_small_set_and_less_on_a_large_one() {
-        let small: Vec<f64> = (0..68).map(|i| (i % 10) as f64 / 10.0 + 0.05).collect();
-        let large: Vec<f64> = small.repeat(20);
+        let small: Vec<(f64, bool, bool)> = (0..68)
+            .map(|i| ((i % 10) as f64 / 10.0 + 0.05, false, true))
+            .collect();
+        let large = small.repeat(20);
         let (s, l) = (calibrated_ece(&small), calibrated_ece(&large));
         assert!(s > 0.08 && s < 0.25, "{s}");
         assert!(l < s / 2.0, "{l} vs {s}");
