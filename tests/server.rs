@@ -167,10 +167,18 @@ fn transactional_requests_are_routed_to_their_menu() {
         ask("20260414-DBKSWU")["route"]["signal"]["by"],
         "identifier"
     );
-    assert_eq!(
-        ask("mau reset password SAKTI")["route"]["signal"]["by"],
-        "examples"
+    let by_examples = ask("mau reset password SAKTI")["route"]["signal"].clone();
+    assert_eq!(by_examples["by"], "examples", "{by_examples}");
+    // the menu model's probability and the nearest example, for the operator
+    assert!(
+        by_examples["probability"].as_f64() >= Some(0.5),
+        "{by_examples}"
     );
+    assert!(by_examples["example"].is_string(), "{by_examples}");
+    // a bare menu number chooses the menu, as the bot's menu asks
+    let v = ask("4");
+    assert_eq!(v["route"]["number"], 4, "{v}");
+    assert_eq!(v["route"]["signal"]["by"], "selection", "{v}");
     // questions about a menu stay answers
     for q in [
         "data apa saja yang diperlukan menu 3?",

@@ -356,6 +356,7 @@ impl Answerer {
     /// at start and before switching generations, so no user waits for it).
     pub fn prepare(&self, generation: &IndexGeneration) {
         self.spread(generation);
+        generation.menu_model();
     }
 
     /// The shipped calibration (each generation adjusts it, see [`Adjustment`]).
@@ -426,7 +427,11 @@ impl Answerer {
         channel: Channel,
     ) -> Result<Answer, RetrieveError> {
         let (results, _, confidence, top_terms) = self.assess_scored(generation, question)?;
-        let nearest = nearest_examples(&generation.menu_examples, &results.query_vector);
+        let nearest = nearest_examples(
+            &generation.menu_examples,
+            generation.menu_model(),
+            &results.query_vector,
+        );
         if let Some(r) = route(question, &nearest, &self.config.route) {
             return Ok(Answer {
                 decision: Decision::Route,
