@@ -16,6 +16,14 @@ fn main() -> anyhow::Result<()> {
     let mut messages = Vec::new();
     for set in spec.sets.iter().filter(|s| s.decisions.is_some()) {
         let (queries, generation) = matrix::open_set(&spec, set, &searcher, None, &options)?;
+        let fitting = std::time::Instant::now();
+        generation.menu_model();
+        eprintln!(
+            "{}: menu model fitted on {} examples in {:.0} ms",
+            set.name,
+            generation.menu_examples.len(),
+            fitting.elapsed().as_secs_f64() * 1000.0
+        );
         for q in queries
             .iter()
             .filter(|q| matrix::in_split(set, q, Split::Tune))

