@@ -200,6 +200,23 @@ fn agent_searches_as_they_type_filters_opens_and_copies_an_answer() {
     );
     assert_eq!(clipboard.as_str(), Some(answer.as_str()));
 
+    // a contract check with its satker code: no article answers it, and the draft button says
+    // the bot routes it, to which menu and why
+    b.goto(&format!(
+        "{}/?q=kontrak+kami+udh+terdaftar+blm,+satker+012345",
+        site.base
+    ));
+    b.wait_for("#kosong");
+    b.click(&b.find("#draf").unwrap());
+    let routed = b.wait_until("routed", || {
+        let said = b.text(&b.find("#draf-status")?);
+        said.contains("mengarahkan ke menu").then_some(said)
+    });
+    assert!(
+        routed.contains("Menu 4") && routed.contains("dari ID atau nomor dalam pesan"),
+        "{routed}"
+    );
+
     // a query nothing answers: the weak hits are flagged and escalation is suggested, with a
     // ticket draft whose personal data is masked
     b.goto(&format!(

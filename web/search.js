@@ -260,7 +260,15 @@ function ticketText(e) {
 // Why the bot decided as it did, from the answer's `decided_by` (see the README's decision rules).
 function reasonText(a) {
   const d = a.decided_by || {};
-  if (d.signal === "route" && a.route) return ` (Menu ${a.route.number} – ${a.route.name})`;
+  if (d.signal === "route" && a.route) {
+    const s = a.route.signal || {};
+    const why = {
+      examples: () => `; model menu ${Math.round(s.probability * 100)}%, contoh terdekat "${s.example}"`,
+      selection: () => "; dipilih dengan nomor menu",
+      identifier: () => "; dari ID atau nomor dalam pesan",
+    }[s.by];
+    return ` (Menu ${a.route.number} – ${a.route.name}${why ? why() : ""})`;
+  }
   if (d.signal === "detail_not_stated") return ` (entri teratas tidak menyebut "${d.gap.asked}" yang ditanyakan)`;
   if (d.signal === "confidence") return ` (keyakinan ${Math.round(a.confidence * 100)}%)`;
   return "";
