@@ -87,24 +87,21 @@ impl MenuModel {
         let mut velocity_w = vec![vec![0.0; d]; k];
         let mut velocity_b = vec![0.0; k];
         for _ in 0..STEPS {
-            let ahead = MenuModel {
-                weights: add_scaled(&self.weights, &velocity_w, MOMENTUM),
-                bias: self
-                    .bias
-                    .iter()
-                    .zip(&velocity_b)
-                    .map(|(b, v)| b + MOMENTUM * v)
-                    .collect(),
-                ..self.clone()
-            };
-            let mut grad_w: Vec<Vec<f64>> = ahead
+            // Nesterov: the gradient is taken where the momentum is about to carry the weights
+            let ahead_w: Vec<Vec<f64>> = self
                 .weights
+                .iter()
+                .zip(&velocity_w)
+                .map(|(w, v)| ahead(w, v))
+                .collect();
+            let ahead_b = ahead(&self.bias, &velocity_b);
+            let mut grad_w: Vec<Vec<f64>> = ahead_w
                 .iter()
                 .map(|row| row.iter().map(|w| 2.0 * L2 * w).collect())
                 .collect();
             let mut grad_b = vec![0.0; k];
             for (z, &label) in inputs.iter().zip(labels) {
-                let p = ahead.softmax(z);
+                let p = softmax(&ahead_w, &ahead_b, z);
                 for c in 0..k {
                     let g = (p[c] - f64::from(u8::from(c == label))) / n;
                     grad_b[c] += g;
@@ -132,26 +129,13 @@ impl MenuModel {
             .collect()
     }
 
-    fn softmax(&self, z: &[f64]) -> Vec<f64> {
-        let logits: Vec<f64> = self
-            .weights
-            .iter()
-            .zip(&self.bias)
-            .map(|(row, b)| b + row.iter().zip(z).map(|(w, x)| w * x).sum::<f64>())
-            .collect();
-        let top = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let exp: Vec<f64> = logits.iter().map(|l| (l - top).exp()).collect();
-        let total: f64 = exp.iter().sum();
-        exp.iter().map(|e| e / total).collect()
-    }
-
     /// The probability of each menu for a message with this query vector (empty when its length
     /// is not the model's).
     pub fn probabilities(&self, vector: &[f32]) -> Vec<(u8, f32)> {
         if vector.len() != self.mean.len() {
             return Vec::new();
         }
-        let p = self.softmax(&self.standardise(vector));
+        let p = softmax(&self.weights, &self.bias, &self.standardise(vector));
         self.menus
             .iter()
             .copied()
@@ -160,10 +144,25 @@ impl MenuModel {
     }
 }
 
-fn add_scaled(a: &[Vec<f64>], b: &[Vec<f64>], factor: f64) -> Vec<Vec<f64>> {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| x.iter().zip(y).map(|(x, y)| x + factor * y).collect())
+/// Each menu's probability under `weights` and `bias` for the standardised input `z`.
+fn softmax(weights: &[Vec<f64>], bias: &[f64], z: &[f64]) -> Vec<f64> {
+    let logits: Vec<f64> = weights
+        .iter()
+        .zip(bias)
+        .map(|(row, b)| b + row.iter().zip(z).map(|(w, x)| w * x).sum::<f64>())
+        .collect();
+    let top = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let exp: Vec<f64> = logits.iter().map(|l| (l - top).exp()).collect();
+    let total: f64 = exp.iter().sum();
+    exp.iter().map(|e| e / total).collect()
+}
+
+/// Where momentum `velocity` carries `values`.
+fn ahead(values: &[f64], velocity: &[f64]) -> Vec<f64> {
+    values
+        .iter()
+        .zip(velocity)
+        .map(|(x, v)| x + MOMENTUM * v)
         .collect()
 }
 
